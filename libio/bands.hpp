@@ -1,0 +1,43 @@
+#pragma once
+// Band roles and the scaling that turns stored digital numbers into physical values.
+#include <array>
+#include <optional>
+#include <string>
+#include <string_view>
+
+class GDALRasterBand;
+
+namespace lssr::io {
+
+// The six reflectance roles the suite works with, in their canonical order.
+enum class BandRole { Blue, Green, Red, Nir, Swir1, Swir2 };
+inline constexpr std::array<BandRole, 6> kReflectanceRoles{
+    BandRole::Blue, BandRole::Green, BandRole::Red, BandRole::Nir, BandRole::Swir1, BandRole::Swir2};
+
+std::string_view role_name(BandRole role);             // "blue" ... "swir2"
+std::optional<BandRole> parse_role(std::string_view);  // accepts names, case-insensitive
+
+// value = DN * scale + offset; DN == nodata is missing.
+struct BandScaling {
+    double scale = 1.0;
+    double offset = 0.0;
+    std::optional<double> nodata;
+
+    double apply(double dn) const { return dn * scale + offset; }
+    double invert(double value) const { return (value - offset) / scale; }
+};
+
+// Where the scaling of a band came from, so tools can warn when defaults were used.
+enum class ScalingSource { Metadata, ProductDefault };
+
+struct ResolvedScaling {
+    BandScaling scaling;
+    ScalingSource source = ScalingSource::Metadata;
+};
+
+// The scaling of a band: GDAL's scale/offset/nodata when the file carries them
+// (scale != 1 or offset != 0), otherwise the product's documented defaults; the
+// nodata value of the file wins over the default's when present.
+ResolvedScaling resolve_scaling(GDALRasterBand& band, const BandScaling& product_default);
+
+}  // namespace lssr::io
