@@ -98,7 +98,10 @@ bool same_crs(const std::string& a, const std::string& b) {
 
 std::string crs_from_user_input(const std::string& text) {
     OGRSpatialReference srs;
-    if (srs.SetFromUserInput(text.c_str()) != OGRERR_NONE)
+    CPLPushErrorHandler(CPLQuietErrorHandler);  // our message replaces PROJ's
+    const OGRErr err = srs.SetFromUserInput(text.c_str());
+    CPLPopErrorHandler();
+    if (err != OGRERR_NONE)
         throw OptionError("unknown coordinate reference system '" + text + "'");
     char* wkt = nullptr;
     const char* options[] = {"FORMAT=WKT2_2018", nullptr};
