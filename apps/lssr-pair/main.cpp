@@ -48,16 +48,16 @@ int main(int argc, char** argv) {
     cli.add_option("inputs", inputs,
                    "Files, folders (searched recursively) or GDAL virtual paths; '-' reads a list from stdin")
         ->required()
-        ->type_name("INPUT...");
+        ->type_name("INPUT");
     cli.add_option("-o,--output", output, "Write the manifest to FILE instead of stdout")->type_name("FILE");
     cli.add_option("--max-days", options.max_days,
                    "Largest gap in days between LR and HR acquisitions, inclusive (default 7)")
         ->check(CLI::NonNegativeNumber)
         ->type_name("N");
     cli.add_option("--min-overlap", options.min_overlap,
-                   "Pair only when the HR footprint covers more than this fraction of the LR footprint "
-                   "(default 0: any overlap)")
-        ->check(CLI::Range(0.0, 0.999999))
+                   "Pair only when the HR footprint covers more than this fraction (0 to below 1) of the "
+                   "LR footprint (default 0: any overlap)")
+        ->check(CLI::Range(0.0, 1.0))
         ->type_name("F");
     cli.add_flag("--reuse-hr", options.reuse_hr, "Let one Sentinel-2 scene pair with several LR scenes");
     auto* with_s1 = cli.add_flag("--with-s1", options.with_s1,
