@@ -3,6 +3,11 @@
 // stacks, and grouping real Landsat 8 files into one scene.
 #include <catch2/catch.hpp>
 
+#include <cpl_vsi.h>
+
+#include <fstream>
+#include <iterator>
+
 #include "libio/errors.hpp"
 #include "libio/products.hpp"
 #include "libio/scan.hpp"
@@ -400,4 +405,45 @@ TEST_CASE("scanning a missing input is an error naming it", "[products][scan]") 
     } catch (const InputError& e) {
         CHECK(std::string(e.what()).find(dir.file("nope")) != std::string::npos);
     }
+}
+
+namespace {
+
+// Copies the real Landsat files under a GDAL virtual folder (e.g. /vsimem/ or into a zip).
+void copy_sample_to(const std::string& folder) {
+    for (const auto& f : test::list_files(test::data_path("landsat8-l1tp-sample"))) {
+        std::ifstream in(test::data_path("landsat8-l1tp-sample/" + f), std::ios::binary);
+        const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        VSILFILE* out = VSIFOpenL((folder + "/" + f).c_str(), "wb");
+        REQUIRE(out);
+        CHECK(VSIFWriteL(bytes.data(), 1, bytes.size(), out) == bytes.size());
+        VSIFCloseL(out);
+    }
+}
+
+}  // namespace
+
+TEST_CASE("scenes are found in GDAL virtual folders: /vsimem/ and /vsizip/", "[products][scan]") {
+    const std::string id = "LC08_L1TP_195025_20130707_20170503_01_T1";
+    std::vector<std::string> warnings;
+
+    const std::string mem = "/vsimem/lssr-pair-scan";
+    VSIMkdir(mem.c_str(), 0755);
+    VSIMkdir((mem + "/" + id).c_str(), 0755);
+    copy_sample_to(mem + "/" + id);
+    const auto in_memory = scan_scenes({mem}, warnings);
+    VSIRmdirRecursive(mem.c_str());
+    REQUIRE(in_memory.size() == 1);
+    CHECK(in_memory[0].scene.band("nir").path == mem + "/" + id + "/" + id + "_B5.TIF");
+
+    test::TempDir dir;
+    const std::string zip = "/vsizip/" + dir.file("scene.zip");
+    copy_sample_to(zip + "/" + id);
+    const auto zipped = scan_scenes({zip}, warnings);
+    REQUIRE(zipped.size() == 1);
+    CHECK(zipped[0].scene.id == id);
+    CHECK(zipped[0].scene.paths.size() == 12);
+    CHECK(zipped[0].scene.band("bqa").path == zip + "/" + id + "/" + id + "_BQA.TIF");
+    CHECK(zipped[0].footprint.min_x == Approx(8.7627).margin(1e-3));
+    CHECK(warnings.empty());
 }
