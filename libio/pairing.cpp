@@ -104,7 +104,7 @@ PairingResult pair_scenes(const std::vector<ScannedScene>& scenes, const PairOpt
         if (!group.empty()) {
             const auto missing = missing_reflectance(s);
             if (!wanted.empty() && !wanted.count(group))
-                result.unpaired.push_back({s.id, s.sensor, s.date, "sensor not selected by --lr"});
+                result.unpaired.push_back({s.id, s.sensor, s.date, "sensor not selected by --lr", false});
             else if (!missing.empty())
                 result.unpaired.push_back({s.id, s.sensor, s.date, "lacks the " + join(missing, ", ") + " band(s)"});
             else lr.push_back(i);

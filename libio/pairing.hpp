@@ -25,6 +25,7 @@ struct UnpairedScene {
     std::string sensor;
     std::string date;
     std::string reason;
+    bool selected = true;  // false: its sensor was not asked for (lr_sensors)
 };
 
 struct PairingResult {

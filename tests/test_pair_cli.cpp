@@ -227,6 +227,7 @@ TEST_CASE("lssr-pair uses each Sentinel-2 scene once unless --reuse-hr", "[cli][
     const auto only = lines(landsat.out);
     REQUIRE(only.size() == 1);
     CHECK(only[0]["lr"]["sensor"] == "landsat8");
+    CHECK(landsat.err.find("1 LR scene(s) of other sensors left out by --lr") != std::string::npos);
 
     CHECK(run_tool("lssr-pair", {tmp.path().string(), "--lr", "modis"}).exit_code == 2);
     CHECK(run_tool("lssr-pair", {tmp.path().string(), "--s1-max-days", "3"}).exit_code == 2);  // needs --with-s1

@@ -133,6 +133,7 @@ TEST_CASE("each HR scene serves one LR scene, the closest; --reuse-hr shares it"
     CHECK(selected.pairs[0].lr.id == "LC08");
     CHECK(selected.pairs[0].delta_days == -1);
     CHECK(reason_for(selected, "HLS-S30").find("--lr") != std::string::npos);
+    for (const auto& u : selected.unpaired) CHECK(u.selected == (u.id != "HLS-S30"));
 }
 
 TEST_CASE("conflicts are resolved over all candidates at once, not scene by scene", "[pairing]") {

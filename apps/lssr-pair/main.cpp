@@ -94,8 +94,12 @@ int main(int argc, char** argv) {
         tool.info(std::to_string(scenes.size()) + " scenes" + scene_counts(scenes) + ", " +
                   std::to_string(result.pairs.size()) + " pairs" +
                   (output.empty() || output == "-" ? "" : " written to " + output));
-        for (const auto& u : result.unpaired)
-            tool.info("unpaired " + u.sensor + " " + u.id + " (" + u.date + "): " + u.reason);
+        int left_out = 0;
+        for (const auto& u : result.unpaired) {
+            if (u.selected) tool.info("unpaired " + u.sensor + " " + u.id + " (" + u.date + "): " + u.reason);
+            else ++left_out;
+        }
+        if (left_out) tool.info(std::to_string(left_out) + " LR scene(s) of other sensors left out by --lr");
         if (result.pairs.empty()) tool.warn("no pairs found");
         return 0;
     });
