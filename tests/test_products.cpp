@@ -4,12 +4,17 @@
 #include <catch2/catch.hpp>
 
 #include <cpl_vsi.h>
+#include <gdal_priv.h>
+#include <ogr_spatialref.h>
 
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 
 #include "libio/errors.hpp"
+#include "libio/gdal_dataset.hpp"
 #include "libio/products.hpp"
+#include "libio/raster.hpp"
 #include "libio/scan.hpp"
 #include "support.hpp"
 
@@ -446,4 +451,81 @@ TEST_CASE("scenes are found in GDAL virtual folders: /vsimem/ and /vsizip/", "[p
     CHECK(zipped[0].scene.band("bqa").path == zip + "/" + id + "/" + id + "_BQA.TIF");
     CHECK(zipped[0].footprint.min_x == Approx(8.7627).margin(1e-3));
     CHECK(warnings.empty());
+}
+
+TEST_CASE("stacks named by a product ID: 6 bands in role order, others refused with a warning",
+          "[products][scan][stacks]") {
+    test::TempDir dir;
+    const Grid grid = test::utm_grid(4, 4, 30.0);
+    const auto value = [](int b, int, int) { return 100 * (b + 1); };
+    test::write_test_raster(dir.file("HLS.L30.T15TVG.2021179T165432.v2.0.tif"), grid, 6, GDT_Int16, value);
+    test::write_test_raster(dir.file("LC08_L2SP_026031_20210627_20210707_02_T1.tif"), grid, 7, GDT_UInt16, value);
+    RasterSpec described;
+    described.grid = grid;
+    described.bands = 7;
+    described.type = GDT_UInt16;
+    described.descriptions = {"B02", "B03", "B04", "B08", "B11", "B12", "SCL"};
+    write_raster(dir.file("S2B_MSIL2A_20220626T170901_N0400_R069_T15TVG_20220626T212001.tif"), described,
+                 RasterBlock(7, 4, 4, 1000.0f), OutputOptions{});
+
+    std::vector<std::string> warnings;
+    const auto scenes = scan_scenes({dir.path().string()}, warnings);
+    REQUIRE(scenes.size() == 2);
+    const SceneRef& hls = scenes[0].scene;
+    CHECK(hls.id == "HLS.L30.T15TVG.2021179T165432.v2.0");
+    CHECK(hls.band("blue").band == 1);
+    CHECK(hls.band("nir").band == 4);
+    CHECK(hls.band("swir2").band == 6);
+    CHECK(hls.band("red").defaults.scale == Approx(1e-4));
+    CHECK_FALSE(hls.has("fmask"));
+    const SceneRef& s2 = scenes[1].scene;
+    CHECK(s2.sensor == "sentinel2");
+    CHECK(s2.band("nir").band == 4);
+    CHECK(s2.band("scl").band == 7);
+    CHECK(s2.band("red").defaults.offset == Approx(-0.1));
+    REQUIRE(warnings.size() == 1);
+    CHECK(warnings[0].find("LC08_L2SP_026031_20210627_20210707_02_T1.tif: cannot tell its bands apart") !=
+          std::string::npos);
+}
+
+TEST_CASE("Sentinel-1 SAFE measurement files: one scene, footprint from GCPs, and a calibration warning",
+          "[products][scan][sentinel1]") {
+    test::TempDir dir;
+    const std::string safe = dir.file(
+        "S1A_IW_GRDH_1SDV_20210625T001512_20210625T001537_038512_048B4E_1A2B.SAFE/measurement");
+    std::filesystem::create_directories(safe);
+    OGRSpatialReference wgs84;
+    wgs84.importFromEPSG(4326);
+    wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    ensure_gdal_registered();
+    for (const char* pol : {"vv", "vh"}) {
+        const std::string path = safe + "/s1a-iw-grd-" + pol + "-20210625t001512-20210625t001537-038512-048b4e-00" +
+                                 (pol[1] == 'v' ? "1" : "2") + ".tiff";
+        GDALDriver* gtiff = GetGDALDriverManager()->GetDriverByName("GTiff");
+        DatasetPtr ds(gtiff->Create(path.c_str(), 10, 10, 1, GDT_UInt16, nullptr));
+        REQUIRE(ds);
+        // Radar geometry: corners tied to lon/lat, no geotransform.
+        GDAL_GCP gcps[4];
+        GDALInitGCPs(4, gcps);
+        const double corners[4][4] = {{0, 0, -93.5, 42.5}, {10, 0, -92.5, 42.6}, {0, 10, -93.6, 41.8}, {10, 10, -92.6, 41.9}};
+        for (int i = 0; i < 4; ++i) {
+            gcps[i].dfGCPPixel = corners[i][0];
+            gcps[i].dfGCPLine = corners[i][1];
+            gcps[i].dfGCPX = corners[i][2];
+            gcps[i].dfGCPY = corners[i][3];
+        }
+        REQUIRE(ds->SetGCPs(4, gcps, &wgs84) == CE_None);
+        GDALDeinitGCPs(4, gcps);
+    }
+    std::vector<std::string> warnings;
+    const auto scenes = scan_scenes({dir.path().string()}, warnings);
+    REQUIRE(scenes.size() == 1);
+    const SceneRef& s = scenes[0].scene;
+    CHECK(s.id == "S1A_IW_GRDH_1SDV_20210625T001512_20210625T001537_038512_048B4E_1A2B");
+    CHECK(s.band("vv").path.find("-vv-") != std::string::npos);
+    CHECK(s.band("vh").path.find("-vh-") != std::string::npos);
+    CHECK(scenes[0].footprint.min_x == Approx(-93.6));
+    CHECK(scenes[0].footprint.max_y == Approx(42.6));
+    REQUIRE(warnings.size() == 1);
+    CHECK(warnings[0].find("uncalibrated amplitude") != std::string::npos);
 }
