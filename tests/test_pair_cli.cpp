@@ -222,7 +222,7 @@ TEST_CASE("lssr-pair uses each Sentinel-2 scene once unless --reuse-hr", "[cli][
     CHECK(two[0]["id"] != two[1]["id"]);
     CHECK(shared.err.empty());  // -q: no summary
 
-    const auto landsat = run_tool("lssr-pair", {tmp.path().string(), "--lr", "landsat"});
+    const auto landsat = run_tool("lssr-pair", {"--lr", "landsat", tmp.path().string()});
     REQUIRE(landsat.exit_code == 0);
     const auto only = lines(landsat.out);
     REQUIRE(only.size() == 1);

@@ -70,6 +70,7 @@ int main(int argc, char** argv) {
     cli.add_option("--lr", options.lr_sensors,
                    "Low-resolution sensors to pair, comma-separated: landsat, hls-l30, hls-s30 (default all)")
         ->delimiter(',')
+        ->allow_extra_args(false)  // "--lr landsat DIR": DIR is an input, not a second sensor
         ->check(CLI::IsMember({"landsat", "hls-l30", "hls-s30"}))
         ->type_name("LIST");
     tool.add_overwrite_flag();
