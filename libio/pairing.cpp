@@ -34,16 +34,6 @@ std::string join(const std::vector<std::string>& items, const std::string& sep) 
 
 std::string days_text(long long n) { return std::to_string(n) + (n == 1 ? " day" : " days"); }
 
-void validate(const PairOptions& o) {
-    if (o.max_days < 0) throw OptionError("--max-days must be 0 or more");
-    if (o.s1_max_days && *o.s1_max_days < 0) throw OptionError("--s1-max-days must be 0 or more");
-    if (!(o.min_overlap >= 0.0 && o.min_overlap < 1.0))
-        throw OptionError("--min-overlap must be a fraction from 0 up to (not including) 1");
-    for (const auto& s : o.lr_sensors)
-        if (s != "landsat" && s != "hls-l30" && s != "hls-s30")
-            throw OptionError("--lr: unknown sensor '" + s + "' (landsat, hls-l30, hls-s30)");
-}
-
 struct Candidate {
     size_t lr = 0, hr = 0;
     long long delta = 0;  // HR day - LR day
@@ -92,8 +82,18 @@ double overlap_fraction(const ScannedScene& base, const ScannedScene& other) {
     }
 }
 
+void check_pair_options(const PairOptions& o) {
+    if (o.max_days < 0) throw OptionError("--max-days must be 0 or more");
+    if (o.s1_max_days && *o.s1_max_days < 0) throw OptionError("--s1-max-days must be 0 or more");
+    if (!(o.min_overlap >= 0.0 && o.min_overlap < 1.0))
+        throw OptionError("--min-overlap must be a fraction from 0 up to (not including) 1");
+    for (const auto& s : o.lr_sensors)
+        if (s != "landsat" && s != "hls-l30" && s != "hls-s30")
+            throw OptionError("--lr: unknown sensor '" + s + "' (landsat, hls-l30, hls-s30)");
+}
+
 PairingResult pair_scenes(const std::vector<ScannedScene>& scenes, const PairOptions& options) {
-    validate(options);
+    check_pair_options(options);
     const std::set<std::string> wanted(options.lr_sensors.begin(), options.lr_sensors.end());
     PairingResult result;
 

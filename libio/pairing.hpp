@@ -40,6 +40,9 @@ std::string lr_group(const std::string& sensor);
 // Fraction of `base`'s footprint covered by `other`'s (compared in base's CRS).
 double overlap_fraction(const ScannedScene& base, const ScannedScene& other);
 
+// Throws OptionError naming the option when a value makes no sense.
+void check_pair_options(const PairOptions& options);
+
 // Pairs every LR scene with at most one HR scene. Candidates (overlap above the
 // minimum, within the window, both scenes holding the six reflectance roles) are
 // taken greedily over all scenes at once in the order |delta| ascending, overlap

@@ -230,6 +230,9 @@ TEST_CASE("lssr-pair uses each Sentinel-2 scene once unless --reuse-hr", "[cli][
     CHECK(landsat.err.find("1 LR scene(s) of other sensors left out by --lr") != std::string::npos);
 
     CHECK(run_tool("lssr-pair", {tmp.path().string(), "--lr", "modis"}).exit_code == 2);
+    const auto full = run_tool("lssr-pair", {tmp.path().string(), "--min-overlap", "1"});
+    CHECK(full.exit_code == 2);
+    CHECK(full.err.rfind("lssr-pair: error: --min-overlap", 0) == 0);
     CHECK(run_tool("lssr-pair", {tmp.path().string(), "--s1-max-days", "3"}).exit_code == 2);  // needs --with-s1
 }
 

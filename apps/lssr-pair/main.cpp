@@ -78,6 +78,7 @@ int main(int argc, char** argv) {
     return tool.run(argc, argv, [&] {
         const bool overwrite = tool.common().overwrite;
         if (cli.count("--s1-max-days")) options.s1_max_days = s1_max_days;
+        lssr::io::check_pair_options(options);
         // Refuse an existing output before the scan, so a mistake costs nothing.
         if (!output.empty() && output != "-") lssr::io::check_can_write(output, overwrite);
         const auto files = lssr::app::expand_stdin_inputs(inputs);
