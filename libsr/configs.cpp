@@ -143,7 +143,12 @@ UNetConfig parse_unet_config(const std::string& text, const std::string& where) 
     require_default(j, "conv_in_kernel", {3}, where);
     require_default(j, "conv_out_kernel", {3}, where);
     require_default(j, "dual_cross_attention", {false}, where);
-    require_default(j, "only_cross_attention", {false}, where);
+    if (j.contains("only_cross_attention") && j["only_cross_attention"].is_array()) {
+        for (const auto& v : j["only_cross_attention"])
+            if (v != false) fail(where, "unsupported only_cross_attention " + j["only_cross_attention"].dump());
+    } else {
+        require_default(j, "only_cross_attention", {false}, where);
+    }
     require_default(j, "resnet_skip_time_act", {false}, where);
     require_default(j, "resnet_out_scale_factor", {1.0, 1}, where);
     require_default(j, "attention_type", {"default"}, where);

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <random>
 
 #include "libio/errors.hpp"
 #include "libsr/safetensors.hpp"
@@ -224,4 +225,36 @@ TEST_CASE("safetensors: the writer round-trips tensors and metadata atomically",
         CHECK(half.tensors().at(0).dtype == lssr::sr::Dtype::F16);
         CHECK(torch::equal(lssr::sr::load_float_tensor(half, "b"), b));
     }
+}
+
+TEST_CASE("safetensors: hostile headers (deep nesting, random byte flips) never crash the reader",
+          "[sr][safetensors]") {
+    TempDir dir;
+    // A million nested lists: must be an error, not a stack overflow.
+    require_rejected(write_raw(dir, std::string(1'000'000, '[') + std::string(1'000'000, ']'), ""),
+                     "not a JSON object");
+
+    const auto source = lssr::test::data_path("sd-tiny/base/unet/diffusion_pytorch_model.safetensors");
+    const auto size = std::filesystem::file_size(source);
+    std::string bytes(size, '\0');
+    std::ifstream(source, std::ios::binary).read(bytes.data(), static_cast<std::streamsize>(size));
+    uint64_t header = 0;
+    for (int i = 7; i >= 0; --i) header = (header << 8) | static_cast<unsigned char>(bytes[i]);
+    std::mt19937 rng(42);
+    std::uniform_int_distribution<uint64_t> position(0, 8 + header - 1);
+    std::uniform_int_distribution<int> value(0, 255);
+    int refused = 0;
+    for (int trial = 0; trial < 300; ++trial) {
+        std::string mutated = bytes;
+        for (int k = 0; k < 3; ++k) mutated[position(rng)] = static_cast<char>(value(rng));
+        const auto path = write_bytes(dir, mutated);
+        try {
+            SafetensorsFile file(path);
+            // Accepted: then every tensor must read without running off the file.
+            for (const auto& info : file.tensors()) lssr::sr::load_float_tensor(file, info);
+        } catch (const InputError&) {
+            ++refused;
+        }
+    }
+    CHECK(refused > 0);
 }
