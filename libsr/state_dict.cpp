@@ -75,6 +75,16 @@ std::map<std::string, const TensorInfo*> match(torch::nn::Module& module, const 
     return by_name;
 }
 
+// float32 data goes straight into the parameter's storage (no second copy of a
+// 3.5 GB UNet); other dtypes are converted first.
+void read_into(const SafetensorsFile& file, const TensorInfo& info, torch::Tensor& target) {
+    if (info.dtype == Dtype::F32 && target.device().is_cpu() && target.scalar_type() == torch::kFloat32 &&
+        target.is_contiguous())
+        file.read_bytes(info, target.data_ptr());
+    else
+        target.copy_(load_float_tensor(file, info));
+}
+
 }  // namespace
 
 void check_module_against_file(torch::nn::Module& module, const SafetensorsFile& file, const KeyRename& rename) {
@@ -84,8 +94,8 @@ void check_module_against_file(torch::nn::Module& module, const SafetensorsFile&
 void load_module_weights(torch::nn::Module& module, const SafetensorsFile& file, const KeyRename& rename) {
     const auto by_name = match(module, file, rename);
     torch::NoGradGuard no_grad;
-    for (auto& p : module.named_parameters()) p.value().copy_(load_float_tensor(file, *by_name.at(p.key())));
-    for (auto& b : module.named_buffers()) b.value().copy_(load_float_tensor(file, *by_name.at(b.key())));
+    for (auto& p : module.named_parameters()) read_into(file, *by_name.at(p.key()), p.value());
+    for (auto& b : module.named_buffers()) read_into(file, *by_name.at(b.key()), b.value());
 }
 
 }  // namespace lssr::sr

@@ -56,3 +56,33 @@ TEST_CASE("sd-tiny: UNet noise prediction at t=1 and t=999 matches diffusers", "
         CHECK(err < kTolerance);
     }
 }
+
+TEST_CASE("sd-tiny: the UNet keeps odd latent sizes and treats batch items independently", "[sr][model]") {
+    torch::NoGradGuard no_grad;
+    Fixture f;
+    const auto context = lssr::sr::load_float_tensor(f.prompt, "prompt_embeds");
+    torch::manual_seed(3);
+    const auto odd = torch::randn({1, 4, 13, 10});
+    CHECK(f.model.unet->forward(odd, torch::tensor(1), context).sizes() == odd.sizes());
+
+    // Two latents at two timesteps in one batch give what they give alone.
+    const auto a = f.get("unet_in");
+    const auto b = torch::randn_like(a);
+    const auto batch = f.model.unet->forward(torch::cat({a, b}), torch::tensor({1, 999}), context.expand({2, -1, -1}));
+    const auto alone_a = f.model.unet->forward(a, torch::tensor(1), context);
+    const auto alone_b = f.model.unet->forward(b, torch::tensor(999), context);
+    CHECK(max_abs_error(batch.slice(0, 0, 1), alone_a) < 1e-5);
+    CHECK(max_abs_error(batch.slice(0, 1, 2), alone_b) < 1e-5);
+    CHECK(max_abs_error(alone_a, f.get("unet_out_t1")) < kTolerance);
+}
+
+TEST_CASE("sd-tiny: VAE encode and decode keep the 8x factor on non-square inputs", "[sr][model]") {
+    torch::NoGradGuard no_grad;
+    Fixture f;
+    const auto image = torch::rand({2, 3, 48, 72}) * 2 - 1;
+    const auto posterior = f.model.vae->encode(image);
+    CHECK(posterior.mean.sizes() == torch::IntArrayRef({2, 4, 6, 9}));
+    CHECK(posterior.logvar.max().item<float>() <= 20.f);
+    CHECK(posterior.logvar.min().item<float>() >= -30.f);
+    CHECK(f.model.vae->decode(posterior.mean).sizes() == image.sizes());
+}
