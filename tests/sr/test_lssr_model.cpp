@@ -167,3 +167,30 @@ TEST_CASE("the VAE loads its deprecated attention names (query/key/value/proj_at
     const auto z = torch::randn({1, 4, 8, 8}, torch::TensorOptions().dtype(torch::kFloat32));
     CHECK(torch::equal(renamed.vae->decode(z), original.vae->decode(z)));
 }
+
+TEST_CASE("a UNet with 1x1-conv projections (SD 1.x style) computes what the linear one does",
+          "[sr][model]") {
+    // Same weights stored as [C, C, 1, 1] convs with use_linear_projection false
+    // must reproduce diffusers' reference output of the linear sd-tiny UNet.
+    TempDir dir;
+    const auto base = copy_tiny_base(dir);
+    auto config = read_text(base + "/unet/config.json");
+    const std::string linear = "\"use_linear_projection\": true";
+    config.replace(config.find(linear), linear.size(), "\"use_linear_projection\": false");
+    std::ofstream(base + "/unet/config.json") << config;
+    rewrite_weights(base + "/unet/diffusion_pytorch_model.safetensors", [](lssr::sr::NamedTensors& tensors) {
+        for (auto& [name, t] : tensors)
+            if ((name.find(".proj_in.weight") != std::string::npos || name.find(".proj_out.weight") != std::string::npos))
+                t = t.unsqueeze(-1).unsqueeze(-1);
+    });
+    const auto keys = run_tool("lssr-model", {"keys", base});
+    CHECK(keys.out.find("unet.down_blocks.0.attentions.0.proj_in.weight\t[16, 16, 1, 1]") != std::string::npos);
+
+    torch::NoGradGuard no_grad;
+    auto model = lssr::sr::load_base_model(base);
+    const lssr::sr::SafetensorsFile ref(data_path("sd-tiny/ref.safetensors"));
+    const lssr::sr::SafetensorsFile prompt(data_path("sd-tiny/prompt_embedding.safetensors"));
+    const auto eps = model.unet->forward(lssr::sr::load_float_tensor(ref, "unet_in"), torch::tensor(1),
+                                         lssr::sr::load_float_tensor(prompt, "prompt_embeds"));
+    CHECK((eps - lssr::sr::load_float_tensor(ref, "unet_out_t1")).abs().max().item<double>() < 1e-4);
+}
