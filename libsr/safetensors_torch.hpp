@@ -1,0 +1,32 @@
+#pragma once
+// safetensors <-> LibTorch: tensors come out as float32, go in as F32 or F16.
+#include <ATen/core/Tensor.h>
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "libsr/safetensors.hpp"
+
+namespace lssr::sr {
+
+// The tensor converted to a float32 CPU tensor of its shape.
+at::Tensor load_float_tensor(const SafetensorsFile& file, const TensorInfo& info);
+// By name; InputError "<file>: no tensor "<name>"" when absent.
+at::Tensor load_float_tensor(const SafetensorsFile& file, const std::string& name);
+
+using NamedTensors = std::vector<std::pair<std::string, at::Tensor>>;
+
+struct SafetensorsWriteOptions {
+    Dtype dtype = Dtype::F32;  // F32 or F16
+    bool overwrite = false;
+};
+
+// Writes the tensors (in the given order) with a string metadata map, to a
+// temporary name renamed into place. Throws OutputError.
+void write_safetensors(const std::string& path, const NamedTensors& tensors,
+                       const std::map<std::string, std::string>& metadata,
+                       const SafetensorsWriteOptions& options = {});
+
+}  // namespace lssr::sr
