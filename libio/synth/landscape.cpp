@@ -172,16 +172,32 @@ Cover random_crop(Rng& rng) {
     return Cover::Corn;
 }
 
-void assign_fields(Rng& rng, const Lattice& l, int margin, int area, std::vector<Field>& fields) {
+// Gives every quad its field; `owner` maps each quad to the quad whose field
+// it shares (some neighbours are merged into larger fields, never across roads).
+void assign_fields(Rng& rng, const Lattice& l, int margin, int area, std::vector<Field>& fields,
+                   std::vector<int>& owner) {
     const int nq = l.quads_x() * l.quads_y();
     fields.assign(nq, Field{});
+    owner.resize(nq);
+    for (int q = 0; q < nq; ++q) owner[q] = q;
+    for (int j = l.j0; j < l.j0 + l.quads_y(); ++j)
+        for (int i = l.i0; i < l.i0 + l.quads_x(); ++i) {
+            const int q = l.quad_index(i, j);
+            if (owner[q] != q) continue;
+            const double u = rng.uniform();
+            if (u < 0.2 && i + 1 < l.i0 + l.quads_x() && !l.road_x(i + 1) && owner[l.quad_index(i + 1, j)] == l.quad_index(i + 1, j))
+                owner[l.quad_index(i + 1, j)] = q;
+            else if (u < 0.4 && j + 1 < l.j0 + l.quads_y() && !l.road_y(j + 1))
+                owner[l.quad_index(i, j + 1)] = q;
+        }
     std::vector<int> in_area;  // quads whose centre lies inside the study area
     for (int j = l.j0; j < l.j0 + l.quads_y(); ++j)
         for (int i = l.i0; i < l.i0 + l.quads_x(); ++i) {
             const Point a = l.at(i, j), c = l.at(i + 1, j + 1);
             const double cx = 0.5 * (a.x + c.x), cy = 0.5 * (a.y + c.y);
-            if (cx >= margin && cx < margin + area && cy >= margin && cy < margin + area)
-                in_area.push_back(l.quad_index(i, j));
+            const int q = l.quad_index(i, j);
+            if (owner[q] == q && cx >= margin && cx < margin + area && cy >= margin && cy < margin + area)
+                in_area.push_back(q);
         }
     for (int q = 0; q < nq; ++q) {
         Field& f = fields[q];
@@ -206,7 +222,7 @@ void assign_fields(Rng& rng, const Lattice& l, int margin, int area, std::vector
         const int d = rng.below(4);
         const int qi = from % qx + di[d], qj = from / qx + dj[d];
         if (qi < 0 || qj < 0 || qi >= qx || qj >= l.quads_y()) continue;
-        const int q = qj * qx + qi;
+        const int q = owner[qj * qx + qi];
         if (std::find(town_quads.begin(), town_quads.end(), q) == town_quads.end()) town_quads.push_back(q);
     }
     for (int q : town_quads) fields[q].cover = Cover::Built;
@@ -240,8 +256,9 @@ Landscape build_landscape(std::uint64_t seed, int area_pixels, int margin) {
     Rng rng(derive_seed(seed, "lattice"));
     const Lattice lattice = make_lattice(rng, ls.width, ls.height);
     std::vector<Field> quad_fields;
+    std::vector<int> owner;
     Rng field_rng(derive_seed(seed, "fields"));
-    assign_fields(field_rng, lattice, margin, area_pixels, quad_fields);
+    assign_fields(field_rng, lattice, margin, area_pixels, quad_fields, owner);
 
     Rng river_rng(derive_seed(seed, "river"));
     River river;
@@ -268,7 +285,8 @@ Landscape build_landscape(std::uint64_t seed, int area_pixels, int margin) {
         for (int c = 0; c < ls.width; ++c) {
             const size_t i = ls.index(r, c);
             const Point q{c + 0.5, r + 0.5};
-            const QuadHit hit = locate(lattice, q);
+            QuadHit hit = locate(lattice, q);
+            if (hit.quad >= 0) hit.quad = owner[hit.quad];
             Cover cover = hit.quad >= 0 ? quad_fields[hit.quad].cover : Cover::Grass;
             bool in_field = hit.quad >= 0;
             float mix = 0;

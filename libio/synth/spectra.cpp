@@ -142,10 +142,10 @@ Surface surface_at(const Landscape& ls, std::size_t i, double doy) {
         default: {
             Canopy c = phenology(cover, doy, field);
             // Within-field variation: smooth patches (soil, drainage), rows, pixel grain.
-            const double texture = 1 + 0.10 * patch + 0.025 * ls.rows[i] + 0.02 * grain;
+            const double texture = 1 + 0.12 * patch + 0.025 * ls.rows[i] + 0.02 * grain;
             c.green = std::clamp(c.green * texture, 0.0, 1.0);
             c.dry = std::clamp(c.dry, 0.0, 1.0 - c.green);
-            const double soil_scale = field.soil_brightness * (1 - 0.12 * moist + 0.03 * patch);
+            const double soil_scale = field.soil_brightness * (1 - 0.15 * moist + 0.06 * patch);
             Spectrum soil{};
             for (int k = 0; k < kBandCount; ++k) soil[k] = kSoil[k] * soil_scale;
             rho = mix3(canopy_spectrum(cover), c.green, kDry, c.dry, soil, 1 - c.green - c.dry);
