@@ -297,8 +297,10 @@ TEST_CASE("lssr-synth: crops follow their phenology, water is dark in the infrar
     const auto red_july = band("S2B_MSIL2A_20210728", "B04"), nir_july = band("S2B_MSIL2A_20210728", "B08");
 
     // Corn and soybean green up between late June and late July; winter wheat has been harvested.
-    const double corn_june = ndvi_mean(red_june, nir_june, classes, 1), corn_july = ndvi_mean(red_july, nir_july, classes, 1);
-    const double soy_june = ndvi_mean(red_june, nir_june, classes, 5), soy_july = ndvi_mean(red_july, nir_july, classes, 5);
+    const double corn_june = ndvi_mean(red_june, nir_june, classes, 1);
+    const double corn_july = ndvi_mean(red_july, nir_july, classes, 1);
+    const double soy_june = ndvi_mean(red_june, nir_june, classes, 5);
+    const double soy_july = ndvi_mean(red_july, nir_july, classes, 5);
     const double wheat_june = ndvi_mean(red_june, nir_june, classes, 24),
                  wheat_july = ndvi_mean(red_july, nir_july, classes, 24);
     CHECK(corn_july > corn_june + 0.1);

@@ -185,7 +185,9 @@ void assign_fields(Rng& rng, const Lattice& l, int margin, int area, std::vector
             const int q = l.quad_index(i, j);
             if (owner[q] != q) continue;
             const double u = rng.uniform();
-            if (u < 0.2 && i + 1 < l.i0 + l.quads_x() && !l.road_x(i + 1) && owner[l.quad_index(i + 1, j)] == l.quad_index(i + 1, j))
+            const bool right_free = i + 1 < l.i0 + l.quads_x() && !l.road_x(i + 1) &&
+                                    owner[l.quad_index(i + 1, j)] == l.quad_index(i + 1, j);
+            if (u < 0.2 && right_free)
                 owner[l.quad_index(i + 1, j)] = q;
             else if (u < 0.4 && j + 1 < l.j0 + l.quads_y() && !l.road_y(j + 1))
                 owner[l.quad_index(i, j + 1)] = q;

@@ -67,7 +67,8 @@ RasterBlock simulate_sensor(const RasterBlock& truth, int margin, const CoarseGr
         for (int r = 0; r < truth.height; ++r)
             for (int k = 0; k < grid.width; ++k) {
                 double sum = 0;
-                for (int j = 0; j < nx; ++j) sum += kx.weights[j] * src[r * truth.width + clamp_x(kx.first + 3 * k + j)];
+                const float* row = src + static_cast<size_t>(r) * truth.width;
+                for (int j = 0; j < nx; ++j) sum += kx.weights[j] * row[clamp_x(kx.first + 3 * k + j)];
                 rows[static_cast<size_t>(r) * grid.width + k] = sum;
             }
         float* dst = out.band(b);
@@ -124,7 +125,8 @@ Clouds make_clouds(std::uint64_t seed, double fraction, int area_pixels, const C
     // Cloud density at a point of the area (10 m pixel coordinates).
     auto density = [&](double x, double y) {
         double d = 0;
-        for (const Blob& b : blobs) d += std::exp(-(std::pow(x - b.x, 2) + std::pow(y - b.y, 2)) / (2 * b.radius * b.radius));
+        for (const Blob& b : blobs)
+            d += std::exp(-(std::pow(x - b.x, 2) + std::pow(y - b.y, 2)) / (2 * b.radius * b.radius));
         return d * (0.65 + 0.35 * fbm(x, y, 40, 4, salt));
     };
     // Clouds at ~1 km height under a sun 30 deg from zenith in the south-east
@@ -144,7 +146,9 @@ Clouds make_clouds(std::uint64_t seed, double fraction, int area_pixels, const C
     const size_t at = std::min(n - 1, static_cast<size_t>((1.0 - fraction) * n));
     std::nth_element(sorted.begin(), sorted.begin() + at, sorted.end());
     const double threshold = std::max(sorted[at], 1e-12);
-    auto soft = [&](double d) { return static_cast<float>(std::clamp(0.5 + (d - threshold) / (0.5 * threshold), 0.0, 1.0)); };
+    auto soft = [&](double d) {
+        return static_cast<float>(std::clamp(0.5 + (d - threshold) / (0.5 * threshold), 0.0, 1.0));
+    };
     for (size_t i = 0; i < n; ++i) {
         clouds.opacity[i] = soft(cloud_density[i]);
         clouds.shadow[i] = soft(shadow_density[i]);

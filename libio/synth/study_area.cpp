@@ -317,8 +317,11 @@ StudyAreaSummary generate_study_area(const StudyAreaOptions& o, const Progress& 
     step("terrain");
 
     // ---- one set of scenes per date ----------------------------------------
-    for (size_t k = 0; k < o.dates.size(); ++k) {
-        const Date& date = o.dates[k];
+    // Chronological order, so that satellites alternate in time whatever the list order.
+    std::vector<Date> dates = o.dates;
+    std::sort(dates.begin(), dates.end());
+    for (size_t k = 0; k < dates.size(); ++k) {
+        const Date& date = dates[k];
         const int index = static_cast<int>(k);
         const ProductNames names = product_names(date, index);
 
@@ -362,7 +365,8 @@ StudyAreaSummary generate_study_area(const StudyAreaOptions& o, const Progress& 
                 {"CLOUD_COVERAGE", std::to_string(std::lround(cloud_percent(clouds)))}, {"SPATIAL_COVERAGE", "100"}};
             const std::string prefix = names.s30_granule + ".";
             write_scene_bands(out, prefix, ".tif",
-                              {{"B02", Blue}, {"B03", Green}, {"B04", Red}, {"B8A", NirNarrow}, {"B11", Swir1}, {"B12", Swir2}},
+                              {{"B02", Blue}, {"B03", Green}, {"B04", Red}, {"B8A", NirNarrow},
+                               {"B11", Swir1}, {"B12", Swir2}},
                               scene, g30, GDT_Int16, -9999, BandScaling{0.0001, 0, -9999.0}, meta, hls_dn);
             RasterSpec spec = spec_for(g30, GDT_Byte, 255.0);
             spec.metadata = meta;
@@ -411,7 +415,8 @@ StudyAreaSummary generate_study_area(const StudyAreaOptions& o, const Progress& 
 
         // Sentinel-1 GRD, the day before: VV and VH in dB, one terrain-corrected stack.
         {
-            const RasterBlock db = render_backscatter(ls, names.s1_date.day_of_year(), derive_seed(o.seed, "speckle", index));
+            const RasterBlock db =
+                render_backscatter(ls, names.s1_date.day_of_year(), derive_seed(o.seed, "speckle", index));
             RasterSpec spec = spec_for(g10, GDT_Float32, -9999.0, 2);
             spec.descriptions = {"VV", "VH"};
             spec.band_metadata = {{{"POLARISATION", "VV"}, {"UNITS", "dB"}}, {{"POLARISATION", "VH"}, {"UNITS", "dB"}}};
@@ -423,7 +428,11 @@ StudyAreaSummary generate_study_area(const StudyAreaOptions& o, const Progress& 
     staged.commit();
     StudyAreaSummary summary;
     summary.truth_grid = g10;
-    summary.fields = static_cast<int>(ls.fields.size());
+    std::set<std::uint32_t> in_area;
+    for (int r = 0; r < n; ++r)
+        for (int c = 0; c < n; ++c) in_area.insert(ls.field[ls.index(r + kMargin, c + kMargin)]);
+    in_area.erase(0);
+    summary.fields = static_cast<int>(in_area.size());
     summary.files = out.files();
     return summary;
 }
