@@ -15,6 +15,7 @@
 #include "libio/grid.hpp"
 #include "libio/raster.hpp"
 #include "libio/synth/legends.hpp"
+#include "libio/synth/products.hpp"
 #include "libio/synth/random.hpp"
 #include "libio/warp.hpp"
 #include "support.hpp"
@@ -451,6 +452,27 @@ TEST_CASE("lssr-synth --origin places the area's upper-left corner", "[synth]") 
     const Raster landcover = load(dir.file("a") + "/landcover.tif");
     CHECK(landcover.grid.origin_x() == 420000.0);
     CHECK(landcover.grid.origin_y() == 4680000.0);
+}
+
+TEST_CASE("synth product encodings invert with the contract's formulas and never write nodata", "[synth]") {
+    using namespace io::synth;
+    for (double rho : {-0.05, 0.0, 0.1234, 0.5, 1.2}) {
+        INFO(rho);
+        CHECK((s2_dn(rho) - 1000) / 10000 == Approx(rho).margin(5e-5));
+        CHECK(landsat_dn(rho) * 2.75e-5 - 0.2 == Approx(rho).margin(1.4e-5));
+        CHECK(hls_dn(rho) * 1e-4 == Approx(rho).margin(5e-5));
+    }
+    CHECK(s2_dn(-0.5) == 1);  // 0 is nodata
+    CHECK(landsat_dn(-0.5) == 1);
+    CHECK(hls_dn(-5.0) > -9999);
+    // QA_PIXEL: bit 1 dilated cloud, 3 cloud, 4 shadow, 6 clear, 7 water, 8-9 cloud confidence.
+    auto bit = [](std::uint16_t v, int b) { return ((v >> b) & 1) != 0; };
+    CHECK((bit(qa_pixel::kClear, 6) && !bit(qa_pixel::kClear, 3) && !bit(qa_pixel::kClear, 7)));
+    CHECK((bit(qa_pixel::kWater, 6) && bit(qa_pixel::kWater, 7)));
+    CHECK((bit(qa_pixel::kCloud, 3) && !bit(qa_pixel::kCloud, 6) && ((qa_pixel::kCloud >> 8) & 3) == 3));
+    CHECK((bit(qa_pixel::kShadow, 4) && ((qa_pixel::kShadow >> 10) & 3) == 3));
+    CHECK((bit(qa_pixel::kDilated, 1) && !bit(qa_pixel::kDilated, 6)));
+    CHECK(bit(qa_pixel::kFill, 0));
 }
 
 TEST_CASE("synth random streams are reproducible and standard-normal", "[synth]") {

@@ -8,12 +8,12 @@
 #include <set>
 
 #include "libio/errors.hpp"
-#include "libio/fmask.hpp"
 #include "libio/raster.hpp"
 #include "libio/staged_output.hpp"
 #include "libio/synth/landscape.hpp"
 #include "libio/synth/legends.hpp"
 #include "libio/synth/product_names.hpp"
+#include "libio/synth/products.hpp"
 #include "libio/synth/random.hpp"
 #include "libio/synth/sensors.hpp"
 #include "libio/warp.hpp"
@@ -112,97 +112,6 @@ DatasetPtr memory_dataset(const Grid& grid, const RasterBlock& block) {
                      grid.height, GDT_Float32, block.bands, nullptr, 0, 0, 0, nullptr) != CE_None)
         throw Error("cannot fill an in-memory raster: " + last_gdal_error());
     return ds;
-}
-
-// ---- product encodings -----------------------------------------------------
-
-// Sentinel-2 L2A, processing baseline >= 04.00: DN = rho * 10000 + 1000, 0 = nodata.
-double s2_dn(double rho) { return std::clamp(std::round(rho * 10000) + 1000, 1.0, 65535.0); }
-// Landsat C2 L2 surface reflectance: rho = DN * 2.75e-5 - 0.2, 0 = nodata.
-double landsat_dn(double rho) { return std::clamp(std::round((rho + 0.2) / 2.75e-5), 1.0, 65535.0); }
-// HLS v2.0: Int16, scale 0.0001, -9999 = nodata.
-double hls_dn(double rho) { return std::clamp(std::round(rho * 10000), -9998.0, 32767.0); }
-
-// Landsat C2 QA_PIXEL values as USGS writes them (confidence bits included).
-constexpr std::uint16_t kQaClear = 21824, kQaWater = 21952, kQaCloud = 22280, kQaShadow = 23888,
-                        kQaDilated = 21762, kQaFill = 1;
-constexpr std::uint8_t kAerosolLow = 1u << 6;
-
-// Share of water in each 30 m pixel of a coarse grid, from the landscape.
-std::vector<float> water_share(const Landscape& ls, const CoarseGrid& g) {
-    std::vector<float> share(static_cast<size_t>(g.width) * g.height, 0.0f);
-    for (int m = 0; m < g.height; ++m)
-        for (int k = 0; k < g.width; ++k) {
-            const int r0 = static_cast<int>(std::floor(ls.margin + g.offset_px + 3 * m + 0.5));
-            const int c0 = static_cast<int>(std::floor(ls.margin + g.offset_px + 3 * k + 0.5));
-            int water = 0;
-            for (int r = r0; r < r0 + 3; ++r)
-                for (int c = c0; c < c0 + 3; ++c) water += ls.cover[ls.index(r, c)] == Cover::Water;
-            share[static_cast<size_t>(m) * g.width + k] = water / 9.0f;
-        }
-    return share;
-}
-
-RasterBlock hls_fmask(const Clouds& clouds, const std::vector<float>& water) {
-    const std::vector<bool> adjacent = clouds.adjacent(2);
-    return plane(clouds.width, clouds.height, [&](int r, int c) {
-        const size_t i = static_cast<size_t>(r) * clouds.width + c;
-        std::uint8_t v = kAerosolLow;
-        if (clouds.cloud(i)) v |= fmask::kCloud;
-        else if (clouds.in_shadow(i)) v |= fmask::kShadow;
-        else if (adjacent[i]) v |= fmask::kAdjacent;
-        if (!clouds.cloud(i) && water[i] >= 0.5f) v |= fmask::kWater;
-        return v;
-    });
-}
-
-RasterBlock landsat_qa(const Clouds& clouds, const std::vector<float>& water) {
-    const std::vector<bool> adjacent = clouds.adjacent(2);
-    return plane(clouds.width, clouds.height, [&](int r, int c) {
-        const size_t i = static_cast<size_t>(r) * clouds.width + c;
-        const std::uint16_t wet = water[i] >= 0.5f ? 128 : 0;
-        if (clouds.cloud(i)) return kQaCloud;
-        if (clouds.in_shadow(i)) return static_cast<std::uint16_t>(kQaShadow + wet);
-        if (adjacent[i]) return static_cast<std::uint16_t>(kQaDilated + wet);
-        return wet ? kQaWater : kQaClear;
-    });
-}
-
-double cloud_percent(const Clouds& clouds) {
-    size_t n = 0;
-    for (size_t i = 0; i < clouds.opacity.size(); ++i) n += clouds.cloud(i);
-    return 100.0 * n / std::max<size_t>(1, clouds.opacity.size());
-}
-
-// Sensors: relative gains per Band (coastal ... swir2), noise, geolocation.
-SensorModel landsat_sensor(std::uint64_t seed, int index) {
-    SensorModel s;
-    s.gain = {1.020, 1.020, 1.010, 0.985, 1.000, 1.015, 0.980, 1.025};
-    s.noise = 0.004;
-    Rng rng(derive_seed(seed, "landsat-shift", index));
-    s.shift_east_m = rng.uniform(-6, 6);
-    s.shift_north_m = rng.uniform(-6, 6);
-    return s;
-}
-
-SensorModel l30_sensor(std::uint64_t seed, int index) {
-    SensorModel s;
-    s.gain = {1.010, 1.008, 1.004, 0.994, 1.000, 1.006, 0.992, 1.010};  // harmonised: closer to MSI
-    s.noise = 0.003;
-    Rng rng(derive_seed(seed, "l30-shift", index));
-    s.shift_east_m = rng.uniform(-6, 6);
-    s.shift_north_m = rng.uniform(-6, 6);
-    return s;
-}
-
-SensorModel s30_sensor(std::uint64_t seed, int index) {
-    SensorModel s;
-    s.gain = {0.996, 0.997, 1.002, 1.004, 1.000, 0.998, 1.003, 0.996};
-    s.noise = 0.002;
-    Rng rng(derive_seed(seed, "s30-shift", index));
-    s.shift_east_m = rng.uniform(-4, 4);
-    s.shift_north_m = rng.uniform(-4, 4);
-    return s;
 }
 
 struct BandFile {
@@ -387,7 +296,7 @@ StudyAreaSummary generate_study_area(const StudyAreaOptions& o, const Progress& 
                               {{"SR_B1", Coastal}, {"SR_B2", Blue}, {"SR_B3", Green}, {"SR_B4", Red},
                                {"SR_B5", NirNarrow}, {"SR_B6", Swir1}, {"SR_B7", Swir2}},
                               scene, g30_landsat, GDT_UInt16, 0, std::nullopt, {}, landsat_dn);
-            out.write(prefix + "QA_PIXEL.TIF", spec_for(g30_landsat, GDT_UInt16, kQaFill),
+            out.write(prefix + "QA_PIXEL.TIF", spec_for(g30_landsat, GDT_UInt16, qa_pixel::kFill),
                       landsat_qa(clouds, water_share(ls, landsat_grid)));
         }
         step("Landsat C2 L2");
