@@ -172,35 +172,14 @@ Cover random_crop(Rng& rng) {
     return Cover::Corn;
 }
 
-// Gives every quad its field; `owner` maps each quad to the quad whose field
-// it shares (some neighbours are merged into larger fields, never across roads).
+// Gives every quad its field. The town and one field of each class every area
+// must show come first; then some neighbouring quads are merged into larger
+// fields (`owner` maps a quad to the quad whose field it shares), never across
+// roads and never swallowing those reserved quads.
 void assign_fields(Rng& rng, const Lattice& l, int margin, int area, std::vector<Field>& fields,
                    std::vector<int>& owner) {
-    const int nq = l.quads_x() * l.quads_y();
+    const int nq = l.quads_x() * l.quads_y(), qx = l.quads_x();
     fields.assign(nq, Field{});
-    owner.resize(nq);
-    for (int q = 0; q < nq; ++q) owner[q] = q;
-    for (int j = l.j0; j < l.j0 + l.quads_y(); ++j)
-        for (int i = l.i0; i < l.i0 + l.quads_x(); ++i) {
-            const int q = l.quad_index(i, j);
-            if (owner[q] != q) continue;
-            const double u = rng.uniform();
-            const bool right_free = i + 1 < l.i0 + l.quads_x() && !l.road_x(i + 1) &&
-                                    owner[l.quad_index(i + 1, j)] == l.quad_index(i + 1, j);
-            if (u < 0.2 && right_free)
-                owner[l.quad_index(i + 1, j)] = q;
-            else if (u < 0.4 && j + 1 < l.j0 + l.quads_y() && !l.road_y(j + 1))
-                owner[l.quad_index(i, j + 1)] = q;
-        }
-    std::vector<int> in_area;  // quads whose centre lies inside the study area
-    for (int j = l.j0; j < l.j0 + l.quads_y(); ++j)
-        for (int i = l.i0; i < l.i0 + l.quads_x(); ++i) {
-            const Point a = l.at(i, j), c = l.at(i + 1, j + 1);
-            const double cx = 0.5 * (a.x + c.x), cy = 0.5 * (a.y + c.y);
-            const int q = l.quad_index(i, j);
-            if (owner[q] == q && cx >= margin && cx < margin + area && cy >= margin && cy < margin + area)
-                in_area.push_back(q);
-        }
     for (int q = 0; q < nq; ++q) {
         Field& f = fields[q];
         f.cover = random_crop(rng);
@@ -209,33 +188,57 @@ void assign_fields(Rng& rng, const Lattice& l, int margin, int area, std::vector
         f.row_direction = rng.uniform() < 0.5 ? 0.0 : 0.5 * M_PI;
         f.soil_brightness = rng.uniform(0.85, 1.2);
     }
-    // Shuffle (Fisher-Yates with our own RNG), then give the first quads the
-    // classes every study area must show, starting with the town.
+    std::vector<int> in_area;  // quads whose centre lies inside the study area
+    for (int j = l.j0; j < l.j0 + l.quads_y(); ++j)
+        for (int i = l.i0; i < l.i0 + qx; ++i) {
+            const Point a = l.at(i, j), c = l.at(i + 1, j + 1);
+            const double cx = 0.5 * (a.x + c.x), cy = 0.5 * (a.y + c.y);
+            if (cx >= margin && cx < margin + area && cy >= margin && cy < margin + area)
+                in_area.push_back(l.quad_index(i, j));
+        }
+    // Shuffle (Fisher-Yates with our own RNG): the first quads get the town and
+    // the required classes.
     for (int k = static_cast<int>(in_area.size()) - 1; k > 0; --k) std::swap(in_area[k], in_area[rng.below(k + 1)]);
-    if (in_area.empty()) return;
-    const double area_km2 = std::pow(area * 10.0 / 1000.0, 2);
-    const int town_cells = std::max(1, static_cast<int>(std::lround(area_km2 / 10.0)));
-    const int town = in_area.front();
-    const int qx = l.quads_x();
-    std::vector<int> town_quads{town};
-    for (int step = 0; static_cast<int>(town_quads.size()) < town_cells && step < 50 * town_cells; ++step) {
-        const int from = town_quads[rng.below(static_cast<int>(town_quads.size()))];
-        static const int di[] = {1, -1, 0, 0}, dj[] = {0, 0, 1, -1};
-        const int d = rng.below(4);
-        const int qi = from % qx + di[d], qj = from / qx + dj[d];
-        if (qi < 0 || qj < 0 || qi >= qx || qj >= l.quads_y()) continue;
-        const int q = owner[qj * qx + qi];
-        if (std::find(town_quads.begin(), town_quads.end(), q) == town_quads.end()) town_quads.push_back(q);
+    std::vector<bool> reserved(nq, false);
+    if (!in_area.empty()) {
+        const double area_km2 = std::pow(area * 10.0 / 1000.0, 2);
+        const int town_cells = std::max(1, static_cast<int>(std::lround(area_km2 / 10.0)));
+        std::vector<int> town{in_area.front()};
+        for (int step = 0; static_cast<int>(town.size()) < town_cells && step < 50 * town_cells; ++step) {
+            const int from = town[rng.below(static_cast<int>(town.size()))];
+            static const int di[] = {1, -1, 0, 0}, dj[] = {0, 0, 1, -1};
+            const int d = rng.below(4);
+            const int qi = from % qx + di[d], qj = from / qx + dj[d];
+            if (qi < 0 || qj < 0 || qi >= qx || qj >= l.quads_y()) continue;
+            if (std::find(town.begin(), town.end(), qj * qx + qi) == town.end()) town.push_back(qj * qx + qi);
+        }
+        for (int q : town) {
+            fields[q].cover = Cover::Built;
+            reserved[q] = true;
+        }
+        static const Cover required[] = {Cover::Corn,  Cover::Soybean, Cover::WinterWheat, Cover::Alfalfa,
+                                         Cover::Grass, Cover::Trees,   Cover::Bare};
+        size_t next = 1;
+        for (Cover c : required) {
+            while (next < in_area.size() && reserved[in_area[next]]) ++next;
+            if (next >= in_area.size()) break;
+            fields[in_area[next]].cover = c;
+            reserved[in_area[next++]] = true;
+        }
     }
-    for (int q : town_quads) fields[q].cover = Cover::Built;
-    static const Cover required[] = {Cover::Corn,  Cover::Soybean, Cover::WinterWheat, Cover::Alfalfa,
-                                     Cover::Grass, Cover::Trees,   Cover::Bare};
-    size_t next = 1;
-    for (Cover c : required) {
-        while (next < in_area.size() && fields[in_area[next]].cover == Cover::Built) ++next;
-        if (next >= in_area.size()) break;
-        fields[in_area[next++]].cover = c;
-    }
+    owner.resize(nq);
+    for (int q = 0; q < nq; ++q) owner[q] = q;
+    auto free_quad = [&](int q) { return !reserved[q] && owner[q] == q; };
+    for (int j = l.j0; j < l.j0 + l.quads_y(); ++j)
+        for (int i = l.i0; i < l.i0 + qx; ++i) {
+            const int q = l.quad_index(i, j);
+            if (owner[q] != q || fields[q].cover == Cover::Built) continue;
+            const double u = rng.uniform();
+            if (u < 0.2 && i + 1 < l.i0 + qx && !l.road_x(i + 1) && free_quad(l.quad_index(i + 1, j)))
+                owner[l.quad_index(i + 1, j)] = q;
+            else if (u < 0.4 && j + 1 < l.j0 + l.quads_y() && !l.road_y(j + 1) && free_quad(l.quad_index(i, j + 1)))
+                owner[l.quad_index(i, j + 1)] = q;
+        }
 }
 
 }  // namespace
