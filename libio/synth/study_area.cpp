@@ -1,5 +1,6 @@
 #include "libio/synth/study_area.hpp"
 
+#include <fmt/format.h>
 #include <gdal_priv.h>
 
 #include <algorithm>
@@ -140,7 +141,7 @@ void write_scene_bands(Writer& out, const std::string& prefix, const std::string
 
 int area_pixels(double size_km) {
     if (!(size_km >= 1.0 && size_km <= 20.0))
-        throw OptionError("--size " + std::to_string(size_km) + ": the area must be 1 to 20 km across");
+        throw OptionError(fmt::format("--size {}: the area must be 1 to 20 km across", size_km));
     return std::max(6, static_cast<int>(std::lround(size_km * 100.0 / 6.0)) * 6);
 }
 
