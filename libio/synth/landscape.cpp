@@ -99,8 +99,8 @@ Lattice make_lattice(Rng& rng, int width, int height) {
     return l;
 }
 
-// Where a pixel centre falls in the lattice: its quad and its distances (in
-// pixels) to the nearest road edge and to the nearest edge of any kind.
+// Where a pixel centre falls in the lattice: its quad and its distance (in
+// pixels) to the nearest edge of the quad that is a road.
 struct QuadHit {
     int quad = -1;
     double road_distance = 1e9;
@@ -296,11 +296,12 @@ Landscape build_landscape(std::uint64_t seed, int area_pixels, int margin) {
             bool in_field = hit.quad >= 0;
             float mix = 0;
             if (cover == Cover::Built) {
-                // Streets every ~110 m and a mix of roofs, pavement, lawns and trees.
+                // Town blocks are not fields: streets every ~110 m, then roofs,
+                // pavement, lawns and trees.
+                in_field = false;
                 if ((c % 11) == 0 || (r % 11) == 0) {
                     cover = Cover::Road;
                     mix = 1;  // asphalt
-                    in_field = false;
                 } else {
                     mix = static_cast<float>(0.15 + 0.5 * hash_unit(c, r, s_town));
                 }
