@@ -6,7 +6,7 @@ namespace lssr::io {
 
 using nlohmann::json;
 
-json grid_to_json(const Grid& grid) {
+nlohmann::ordered_json grid_to_json(const Grid& grid) {
     const int epsg = epsg_code(grid.crs_wkt);
     // An EPSG code is only a faithful name when it means the same CRS.
     std::string crs = grid.crs_wkt;
@@ -14,7 +14,7 @@ json grid_to_json(const Grid& grid) {
         const std::string named = "EPSG:" + std::to_string(epsg);
         if (same_crs(crs_from_user_input(named), grid.crs_wkt)) crs = named;
     }
-    return json{{"crs", crs},
+    return nlohmann::ordered_json{{"crs", crs},
                 {"transform", grid.transform},
                 {"width", grid.width},
                 {"height", grid.height}};
@@ -38,8 +38,8 @@ Grid grid_from_json(const json& j, const std::string& where) {
     }
 }
 
-json window_to_json(const Window& w) {
-    return json{{"col", w.col}, {"row", w.row}, {"width", w.width}, {"height", w.height}};
+nlohmann::ordered_json window_to_json(const Window& w) {
+    return nlohmann::ordered_json{{"col", w.col}, {"row", w.row}, {"width", w.width}, {"height", w.height}};
 }
 
 Window window_from_json(const json& j, const std::string& where) {

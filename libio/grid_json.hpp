@@ -8,11 +8,11 @@
 
 namespace lssr::io {
 
-nlohmann::json grid_to_json(const Grid& grid);
+nlohmann::ordered_json grid_to_json(const Grid& grid);
 // Throws InputError naming `where` when a field is missing or malformed.
 Grid grid_from_json(const nlohmann::json& j, const std::string& where);
 
-nlohmann::json window_to_json(const Window& w);
+nlohmann::ordered_json window_to_json(const Window& w);
 Window window_from_json(const nlohmann::json& j, const std::string& where);
 
 }  // namespace lssr::io

@@ -150,6 +150,7 @@ RasterBlock sample_db_onto(GDALDataset& source, const std::string& path, const s
     const Grid sub = grid.window(w);
     DatasetPtr mem = memory_dataset(power, sub);
     WarpRequest request;
+    request.bands.clear();  // the default names band 1
     for (int b = 1; b <= power.bands; ++b) request.bands.push_back(b);
     request.method = choose_resampling(grid, target, LayerKind::Continuous);
     out = warp_to_grid(*mem, path, target, request);

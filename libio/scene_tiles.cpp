@@ -138,14 +138,14 @@ CutResult cut_scene(const CutOptions& options, const Progress& progress) {
     const std::string stem = fs::path(options.scene).stem().string();
 
     std::ofstream index(fs::path(staged.temp_path()) / "index.jsonl");
-    const json source_json{{"path", options.scene}, {"grid", grid_to_json(grid)}};
+    const nlohmann::ordered_json source_json{{"path", options.scene}, {"grid", grid_to_json(grid)}};
     for (int r = 0; r < layout.rows(); ++r)
         for (int c = 0; c < layout.columns(); ++c) {
             const Window& w = layout.tiles[static_cast<size_t>(r) * layout.columns() + c];
             const std::string name = fmt::format("{}_r{:03d}_c{:03d}.tif", stem, r, c);
             copy_window(*source, options.scene, w, (fs::path(staged.temp_path()) / name).string(),
                         options.creation_options);
-            json line{{"file", name},         {"tile_row", r},          {"tile_col", c},
+            nlohmann::ordered_json line{{"file", name},         {"tile_row", r},          {"tile_col", c},
                       {"col", w.col},         {"row", w.row},           {"width", w.width},
                       {"height", w.height},   {"core", window_to_json(layout.core(r, c))},
                       {"tile_size", layout.tile}, {"overlap", layout.overlap}, {"source", source_json}};

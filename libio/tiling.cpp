@@ -329,9 +329,9 @@ private:
         write(stem + "S1.tif", float_spec(hr_grid, {"VV", "VH"}), s1_db);
 
         const auto lonlat = center_lonlat(hr_grid);
-        json files = json::object();
+        nlohmann::ordered_json files = nlohmann::ordered_json::object();
         for (const char* kind : {"L8", "S2", "DEM", "LC", "S1"}) files[kind] = stem + kind + ".tif";
-        const json line{{"id", id},
+        const nlohmann::ordered_json line{{"id", id},
                         {"split", split},
                         {"files", files},
                         {"pair", pair.id},
