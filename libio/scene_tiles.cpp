@@ -4,10 +4,10 @@
 #include <gdal_priv.h>
 #include <gdal_utils.h>
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <fmt/format.h>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -74,11 +74,12 @@ std::vector<IndexedTile> read_index(const std::string& path) {
             t.tile = j.at("tile_size").get<int>();
             t.overlap = j.at("overlap").get<int>();
         } catch (const json::exception&) {
-            throw InputError(where + ": not a tile index line (file, col, row, width, height, core, "
-                                     "tile_size, overlap, source)");
+            throw InputError(where +
+                             ": not a tile index line (file, col, row, width, height, core, "
+                             "tile_size, overlap, source)");
         }
-        if (!tiles.empty() && (!same_grid(tiles.front().source, t.source) ||
-                               tiles.front().overlap != t.overlap))
+        if (!tiles.empty() &&
+            (!same_grid(tiles.front().source, t.source) || tiles.front().overlap != t.overlap))
             throw InputError(where + ": tile belongs to another scene or layout than line 1");
         tiles.push_back(std::move(t));
     }
@@ -94,7 +95,9 @@ struct PlacedTile {
     std::vector<std::optional<double>> nodata;  // per band, stored value
 };
 
-bool close_to(double a, double b, double rel) { return std::abs(a - b) <= rel * std::max(std::abs(a), std::abs(b)); }
+bool close_to(double a, double b, double rel) {
+    return std::abs(a - b) <= rel * std::max(std::abs(a), std::abs(b));
+}
 
 RasterSpec spec_from_tile(GDALDataset& ds, const Grid& mosaic, const std::string& data_type) {
     RasterSpec spec;
@@ -145,10 +148,17 @@ CutResult cut_scene(const CutOptions& options, const Progress& progress) {
             const std::string name = fmt::format("{}_r{:03d}_c{:03d}.tif", stem, r, c);
             copy_window(*source, options.scene, w, (fs::path(staged.temp_path()) / name).string(),
                         options.creation_options);
-            nlohmann::ordered_json line{{"file", name},         {"tile_row", r},          {"tile_col", c},
-                      {"col", w.col},         {"row", w.row},           {"width", w.width},
-                      {"height", w.height},   {"core", window_to_json(layout.core(r, c))},
-                      {"tile_size", layout.tile}, {"overlap", layout.overlap}, {"source", source_json}};
+            nlohmann::ordered_json line{{"file", name},
+                                        {"tile_row", r},
+                                        {"tile_col", c},
+                                        {"col", w.col},
+                                        {"row", w.row},
+                                        {"width", w.width},
+                                        {"height", w.height},
+                                        {"core", window_to_json(layout.core(r, c))},
+                                        {"tile_size", layout.tile},
+                                        {"overlap", layout.overlap},
+                                        {"source", source_json}};
             index << line.dump() << "\n";
             report(progress, static_cast<double>(r * layout.columns() + c + 1) / layout.tiles.size(),
                    "tiles");
@@ -169,8 +179,8 @@ StitchResult stitch_tiles(const StitchOptions& options, const Progress& progress
     if (!options.data_type.empty()) (void)parse_data_type(options.data_type);
     validate_output_format(options.output_options.format);
     const std::vector<IndexedTile> indexed = read_index(options.index);
-    const fs::path dir = options.tiles_dir.empty() ? fs::path(options.index).parent_path()
-                                                   : fs::path(options.tiles_dir);
+    const fs::path dir =
+        options.tiles_dir.empty() ? fs::path(options.index).parent_path() : fs::path(options.tiles_dir);
     const Grid& source = indexed.front().source;
 
     // First pass: the tiles' own grids fix the mosaic's pixel size and placement.
@@ -191,8 +201,8 @@ StitchResult stitch_tiles(const StitchOptions& options, const Progress& progress
             mosaic.transform = {source.origin_x(), g.pixel_width(), 0, source.origin_y(), 0,
                                 -g.pixel_height()};
             mosaic.width = static_cast<int>(std::lround(source.width * scale));
-            mosaic.height = static_cast<int>(std::lround(source.height * source.pixel_height() /
-                                                         g.pixel_height()));
+            mosaic.height =
+                static_cast<int>(std::lround(source.height * source.pixel_height() / g.pixel_height()));
             spec = spec_from_tile(*ds, mosaic, options.data_type);
         } else {
             if (!close_to(g.pixel_width(), mosaic.pixel_width(), 1e-6) ||
@@ -206,8 +216,8 @@ StitchResult stitch_tiles(const StitchOptions& options, const Progress& progress
         mosaic.map_to_pixel(g.origin_x(), g.origin_y(), col, row);
         if (std::abs(col - std::round(col)) > 1e-3 || std::abs(row - std::round(row)) > 1e-3)
             throw InputError(p.path + ": not on the mosaic's pixel lattice");
-        p.window = Window{static_cast<int>(std::lround(col)), static_cast<int>(std::lround(row)),
-                          g.width, g.height};
+        p.window =
+            Window{static_cast<int>(std::lround(col)), static_cast<int>(std::lround(row)), g.width, g.height};
         p.weights = tile_weights(p.window, mosaic.width, mosaic.height, t.overlap * scale);
         for (int b = 1; b <= ds->GetRasterCount(); ++b) {
             int has = 0;

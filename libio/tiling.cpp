@@ -3,10 +3,10 @@
 #include <gdal_priv.h>
 #include <ogr_spatialref.h>
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <fmt/format.h>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -138,8 +138,10 @@ Fractions screen(const std::vector<PixelQuality>& lr, int lr_size, const std::ve
         for (int c = 0; c < hr_size; ++c) {
             const PixelQuality a = lr[static_cast<size_t>(r / kRefine) * lr_size + c / kRefine];
             const PixelQuality b = hr[static_cast<size_t>(r) * hr_size + c];
-            if (a == PixelQuality::Nodata || b == PixelQuality::Nodata) ++nodata;
-            else if (a == PixelQuality::Cloud || b == PixelQuality::Cloud) ++cloud;
+            if (a == PixelQuality::Nodata || b == PixelQuality::Nodata)
+                ++nodata;
+            else if (a == PixelQuality::Cloud || b == PixelQuality::Cloud)
+                ++cloud;
         }
     const double n = static_cast<double>(hr_size) * hr_size;
     return Fractions{nodata / n, cloud / n};
@@ -175,7 +177,8 @@ S1Source s1_from_file(DatasetCache& cache, const std::string& path) {
 
 S1Source s1_from_scene(DatasetCache& cache, const SceneRef& scene) {
     S1Source s;
-    for (const char* role : {"vv", "vh"}) s.bands.push_back(open_band(cache, scene.band(role), scene.id + " " + role));
+    for (const char* role : {"vv", "vh"})
+        s.bands.push_back(open_band(cache, scene.band(role), scene.id + " " + role));
     return s;
 }
 
@@ -229,8 +232,8 @@ void check_files_exist(const DatasetOptions& o, const std::vector<PairRecord>& p
         for (const SceneRef* s : scenes)
             for (const auto& [role, ref] : s->bands)
                 if (!path_exists(ref.path))
-                    throw InputError(ref.path + ": no such file (" + role + " band of " + s->id +
-                                     ", pair " + pair.id + " in " + o.manifest + ")");
+                    throw InputError(ref.path + ": no such file (" + role + " band of " + s->id + ", pair " +
+                                     pair.id + " in " + o.manifest + ")");
     }
 }
 
@@ -253,8 +256,8 @@ struct StaticLayers {
 
 class PairTiler {
 public:
-    PairTiler(const DatasetOptions& o, const std::string& root, StaticLayers& layers,
-              DatasetSummary& summary, std::ofstream& index, std::set<std::string>& ids)
+    PairTiler(const DatasetOptions& o, const std::string& root, StaticLayers& layers, DatasetSummary& summary,
+              std::ofstream& index, std::set<std::string>& ids)
         : o_(o), root_(root), layers_(layers), summary_(summary), index_(index), ids_(ids) {}
 
     void run(const PairRecord& pair, DatasetCache& cache, const Progress& progress) {
@@ -263,13 +266,16 @@ public:
         std::optional<S1Source> own_s1;
         if (!layers_.s1) {
             if (!pair.s1)
-                throw InputError("pair " + pair.id + " in " + o_.manifest +
-                                 " has no Sentinel-1 scene (pair with lssr-pair --with-s1, or give --s1 FILE)");
+                throw InputError(
+                    "pair " + pair.id + " in " + o_.manifest +
+                    " has no Sentinel-1 scene (pair with lssr-pair --with-s1, or give --s1 FILE)");
             own_s1 = s1_from_scene(cache, *pair.s1);
         }
         const S1Source& s1 = layers_.s1 ? *layers_.s1 : *own_s1;
         const auto date = parse_date(pair.lr.date);
-        if (!date) throw InputError("pair " + pair.id + " in " + o_.manifest + ": bad LR date '" + pair.lr.date + "'");
+        if (!date)
+            throw InputError("pair " + pair.id + " in " + o_.manifest + ": bad LR date '" + pair.lr.date +
+                             "'");
 
         const Bounds hr_area = transform_bounds(hr.grid.bounds(), hr.grid.crs_wkt, lr.grid.crs_wkt);
         const Bounds area = lr.grid.bounds().intersection(hr_area);
@@ -278,8 +284,9 @@ public:
         summary_.candidates += static_cast<int>(windows.size());
         for (size_t k = 0; k < windows.size(); ++k) {
             const Window& w = windows[k];
-            const std::string id = fmt::format("{}-r{:03d}-c{:03d}", pair.id, (w.row - windows[0].row) / stride,
-                                               (w.col - windows[0].col) / stride);
+            const std::string id =
+                fmt::format("{}-r{:03d}-c{:03d}", pair.id, (w.row - windows[0].row) / stride,
+                            (w.col - windows[0].col) / stride);
             tile_patch(pair, lr, hr, s1, *date, w, id);
             report(progress, static_cast<double>(k + 1) / windows.size(), "patches");
         }
@@ -294,13 +301,20 @@ private:
         const RasterBlock hr_values = read_reflectance(hr, hr_grid);
         const Fractions f = screen(quality_on(lr, lr_values, lr_grid), lr_grid.width,
                                    quality_on(hr, hr_values, hr_grid), hr_grid.width);
-        if (f.nodata > o_.max_nodata) { ++summary_.skipped_nodata; return; }
-        if (f.cloud > o_.max_cloud) { ++summary_.skipped_cloud; return; }
+        if (f.nodata > o_.max_nodata) {
+            ++summary_.skipped_nodata;
+            return;
+        }
+        if (f.cloud > o_.max_cloud) {
+            ++summary_.skipped_cloud;
+            return;
+        }
         if (!ids_.insert(id).second)
             throw InputError(o_.manifest + ": pair id " + pair.id + " appears twice (sample " + id + ")");
 
-        RasterBlock dem = sample_onto(*layers_.dem.dataset, layers_.dem.path, {layers_.dem.band}, hr_grid,
-                                      LayerKind::Continuous, layers_.dem.scaling.nodata, Resampling::Bilinear);
+        RasterBlock dem =
+            sample_onto(*layers_.dem.dataset, layers_.dem.path, {layers_.dem.band}, hr_grid,
+                        LayerKind::Continuous, layers_.dem.scaling.nodata, Resampling::Bilinear);
         apply_scalings(dem, {layers_.dem.scaling});
         const RasterBlock lc = sample_onto(*layers_.landcover.dataset, layers_.landcover.path,
                                            {layers_.landcover.band}, hr_grid, LayerKind::Categorical);
@@ -309,10 +323,12 @@ private:
         const bool test = in_test_split(o_.seed, id, o_.test_fraction);
         const std::string split = test ? "test" : "train";
         const std::string stem = split + "/" + id + "_" + date.compact() + "_";
-        const std::map<std::string, std::string> meta_lr{
-            {"LSSR_SENSOR", pair.lr.sensor}, {"LSSR_PRODUCT", pair.lr.id}, {"ACQUISITION_DATE", pair.lr.date}};
-        const std::map<std::string, std::string> meta_hr{
-            {"LSSR_SENSOR", pair.hr.sensor}, {"LSSR_PRODUCT", pair.hr.id}, {"ACQUISITION_DATE", pair.hr.date}};
+        const std::map<std::string, std::string> meta_lr{{"LSSR_SENSOR", pair.lr.sensor},
+                                                         {"LSSR_PRODUCT", pair.lr.id},
+                                                         {"ACQUISITION_DATE", pair.lr.date}};
+        const std::map<std::string, std::string> meta_hr{{"LSSR_SENSOR", pair.hr.sensor},
+                                                         {"LSSR_PRODUCT", pair.hr.id},
+                                                         {"ACQUISITION_DATE", pair.hr.date}};
         RasterSpec l8 = float_spec(lr_grid, role_names());
         l8.metadata = meta_lr;
         RasterSpec s2 = float_spec(hr_grid, role_names());
@@ -331,19 +347,20 @@ private:
         const auto lonlat = center_lonlat(hr_grid);
         nlohmann::ordered_json files = nlohmann::ordered_json::object();
         for (const char* kind : {"L8", "S2", "DEM", "LC", "S1"}) files[kind] = stem + kind + ".tif";
-        const nlohmann::ordered_json line{{"id", id},
-                        {"split", split},
-                        {"files", files},
-                        {"pair", pair.id},
-                        {"lr", {{"sensor", pair.lr.sensor}, {"id", pair.lr.id}, {"date", pair.lr.date}}},
-                        {"hr", {{"sensor", pair.hr.sensor}, {"id", pair.hr.id}, {"date", pair.hr.date}}},
-                        {"month", date.month},
-                        {"center_lon", lonlat[0]},
-                        {"center_lat", lonlat[1]},
-                        {"nodata_fraction", f.nodata},
-                        {"cloud_fraction", f.cloud},
-                        {"lr_grid", grid_to_json(lr_grid)},
-                        {"hr_grid", grid_to_json(hr_grid)}};
+        const nlohmann::ordered_json line{
+            {"id", id},
+            {"split", split},
+            {"files", files},
+            {"pair", pair.id},
+            {"lr", {{"sensor", pair.lr.sensor}, {"id", pair.lr.id}, {"date", pair.lr.date}}},
+            {"hr", {{"sensor", pair.hr.sensor}, {"id", pair.hr.id}, {"date", pair.hr.date}}},
+            {"month", date.month},
+            {"center_lon", lonlat[0]},
+            {"center_lat", lonlat[1]},
+            {"nodata_fraction", f.nodata},
+            {"cloud_fraction", f.cloud},
+            {"lr_grid", grid_to_json(lr_grid)},
+            {"hr_grid", grid_to_json(hr_grid)}};
         index_ << line.dump() << "\n";
         ++summary_.kept;
         ++(test ? summary_.test : summary_.train);
@@ -368,9 +385,11 @@ std::vector<Window> patch_windows(const Grid& lr, const Bounds& area, int patch,
     if (area.area() <= 0 || patch < 1 || stride < 1) return out;
     const double px = lr.pixel_width(), py = lr.pixel_height();
     const int col0 = std::max(0, static_cast<int>(std::ceil((area.min_x - lr.origin_x()) / px - 1e-6)));
-    const int col1 = std::min(lr.width, static_cast<int>(std::floor((area.max_x - lr.origin_x()) / px + 1e-6)));
+    const int col1 =
+        std::min(lr.width, static_cast<int>(std::floor((area.max_x - lr.origin_x()) / px + 1e-6)));
     const int row0 = std::max(0, static_cast<int>(std::ceil((lr.origin_y() - area.max_y) / py - 1e-6)));
-    const int row1 = std::min(lr.height, static_cast<int>(std::floor((lr.origin_y() - area.min_y) / py + 1e-6)));
+    const int row1 =
+        std::min(lr.height, static_cast<int>(std::floor((lr.origin_y() - area.min_y) / py + 1e-6)));
     for (int r = row0; r + patch <= row1; r += stride)
         for (int c = col0; c + patch <= col1; c += stride) out.push_back(Window{c, r, patch, patch});
     return out;
@@ -401,18 +420,18 @@ DatasetSummary build_dataset(const DatasetOptions& options, const Progress& prog
     const std::vector<PairRecord> pairs = read_manifest(options.manifest);
     check_files_exist(options, pairs);
 
-    DatasetCache cache;
+    DatasetCache static_files;  // DEM, land cover and --s1, open for the whole run
     StaticLayers layers;
     BandRef dem_ref{options.dem, 1, {}}, lc_ref{options.landcover, 1, {}};
-    layers.dem = open_band(cache, dem_ref, "the DEM");
+    layers.dem = open_band(static_files, dem_ref, "the DEM");
     (void)grid_of(*layers.dem.dataset, options.dem);
-    layers.landcover = open_band(cache, lc_ref, "land cover");
+    layers.landcover = open_band(static_files, lc_ref, "land cover");
     (void)grid_of(*layers.landcover.dataset, options.landcover);
     if (layers.landcover.scaling.nodata && *layers.landcover.scaling.nodata >= 0 &&
         *layers.landcover.scaling.nodata <= 255)
         layers.landcover_nodata = *layers.landcover.scaling.nodata;
     if (!options.s1.empty()) {
-        layers.s1 = s1_from_file(cache, options.s1);
+        layers.s1 = s1_from_file(static_files, options.s1);
         (void)grid_of(*layers.s1->bands.front().dataset, options.s1);
     }
 
@@ -423,8 +442,10 @@ DatasetSummary build_dataset(const DatasetOptions& options, const Progress& prog
     std::set<std::string> ids;
     PairTiler tiler(options, staged.temp_path(), layers, summary, index, ids);
     for (size_t i = 0; i < pairs.size(); ++i) {
-        const double lo = static_cast<double>(i) / pairs.size(), hi = static_cast<double>(i + 1) / pairs.size();
-        tiler.run(pairs[i], cache, scaled(progress, lo, hi));
+        const double lo = static_cast<double>(i) / pairs.size(),
+                     hi = static_cast<double>(i + 1) / pairs.size();
+        DatasetCache pair_files;  // closed after each pair: long manifests must not exhaust file handles
+        tiler.run(pairs[i], pair_files, scaled(progress, lo, hi));
     }
     index.close();
     if (!index) throw OutputError(options.out_dir + ": cannot write index.jsonl");

@@ -64,8 +64,13 @@ double seam_ratio(const RasterBlock& img, const TileLayout& layout) {
     for (int r = 0; r < img.height; ++r)
         for (int c = 1; c < img.width; ++c) {
             const double d = std::abs(img.at(0, r, c) - img.at(0, r, c - 1));
-            if (edge[c]) { across += d; ++n_across; }
-            else { inside += d; ++n_inside; }
+            if (edge[c]) {
+                across += d;
+                ++n_across;
+            } else {
+                inside += d;
+                ++n_inside;
+            }
         }
     return (across / n_across) / (inside / n_inside);
 }
@@ -110,9 +115,9 @@ TEST_CASE("weights are 1 along scene borders and ramp smoothly inside", "[blend]
     const TileLayout layout = plan_tiles(200, 200, 64, 16);
     const Window& corner = layout.tiles.front();  // top-left
     const TileWeights w = tile_weights(corner, 200, 200, 16);
-    CHECK(w.at(0, 0) == 1.0f);     // scene corner: not down-weighted
-    CHECK(w.x[30] == 1.0f);        // well inside the tile
-    CHECK(w.x[63] > 0.0f);         // inner edge: small but positive
+    CHECK(w.at(0, 0) == 1.0f);  // scene corner: not down-weighted
+    CHECK(w.x[30] == 1.0f);     // well inside the tile
+    CHECK(w.x[63] > 0.0f);      // inner edge: small but positive
     CHECK(w.x[63] < 0.01f);
     for (int i = 48; i < 63; ++i) CHECK(w.x[i] >= w.x[i + 1]);  // monotone ramp
     // Two tiles overlapping by exactly the ramp: weights sum to 1 across it.
@@ -139,7 +144,8 @@ TEST_CASE("weights on a 3x finer grid keep scene borders at 1 and ramp over 3x t
 TEST_CASE("stitching unmodified tiles reproduces the image exactly", "[blend]") {
     const RasterBlock img = smooth_image(157, 101, 2);
     const TileLayout layout = plan_tiles(img.width, img.height, 48, 12);
-    const RasterBlock out = blend_tiles(img, layout, in_order(layout.tiles.size()), [](size_t, RasterBlock&) {});
+    const RasterBlock out =
+        blend_tiles(img, layout, in_order(layout.tiles.size()), [](size_t, RasterBlock&) {});
     REQUIRE(out.data.size() == img.data.size());
     CHECK(out.data == img.data);
 }
@@ -169,11 +175,12 @@ TEST_CASE("nodata (NaN) contributions are ignored, not averaged in", "[blend]") 
     const TileLayout layout = plan_tiles(img.width, img.height, 60, 20);
     REQUIRE(layout.columns() == 2);
     // The second tile is NaN across the overlap: the first tile alone fills it.
-    const RasterBlock out = blend_tiles(img, layout, in_order(layout.tiles.size()), [](size_t i, RasterBlock& t) {
-        if (i == 1)
-            for (int r = 0; r < t.height; ++r)
-                for (int c = 0; c < 20; ++c) t.at(0, r, c) = NAN;
-    });
+    const RasterBlock out =
+        blend_tiles(img, layout, in_order(layout.tiles.size()), [](size_t i, RasterBlock& t) {
+            if (i == 1)
+                for (int r = 0; r < t.height; ++r)
+                    for (int c = 0; c < 20; ++c) t.at(0, r, c) = NAN;
+        });
     CHECK(out.data == img.data);
     // Where no tile has data the result is NaN.
     BlendAccumulator acc(1, Window{0, 0, 4, 1});

@@ -74,8 +74,8 @@ std::string write_scene(const TempDir& dir, int width = 100, int height = 70) {
     for (int b = 0; b < 2; ++b)
         for (int r = 0; r < height; ++r)
             for (int c = 0; c < width; ++c)
-                block.at(b, r, c) = (r == 5 && c == 7) ? -9999.0f
-                                                       : static_cast<float>(1000 + 13 * c + 7 * r + 500 * b);
+                block.at(b, r, c) =
+                    (r == 5 && c == 7) ? -9999.0f : static_cast<float>(1000 + 13 * c + 7 * r + 500 * b);
     write_raster(path, spec, block, OutputOptions{});
     return path;
 }
@@ -106,7 +106,8 @@ TEST_CASE("lssr-tile dataset mode reports kept and skipped patches on stderr", "
     CHECK(r.out.empty());
 }
 
-TEST_CASE("lssr-tile: a manifest naming a missing file fails, names it, writes nothing", "[cli][tile][errors]") {
+TEST_CASE("lssr-tile: a manifest naming a missing file fails, names it, writes nothing",
+          "[cli][tile][errors]") {
     TempDir dir;
     auto f = fx::make_pair(dir);
     f.pair.hr.bands["swir1"].path = dir.file("T15TVG_20210626T170901_B11_20m.tif");
@@ -187,11 +188,11 @@ TEST_CASE("lssr-tile: the three modes exclude each other (usage errors, exit 2)"
     const std::string scene = write_scene(dir);
     const std::vector<std::vector<std::string>> bad{
         {},                                                                // no mode
-        {"pairs.jsonl", "--scene", scene, "-O", dir.file("x")},           // two modes
-        {"--scene", scene, "--stitch", "i.jsonl", "-O", dir.file("x")},  // two modes
+        {"pairs.jsonl", "--scene", scene, "-O", dir.file("x")},            // two modes
+        {"--scene", scene, "--stitch", "i.jsonl", "-O", dir.file("x")},    // two modes
         {"--scene", scene},                                                // no -O
-        {"--scene", scene, "-O", dir.file("x"), "--dem", scene},          // dataset option
-        {"--stitch", "i.jsonl", "-o", dir.file("m.tif"), "--tile", "64"}, // scene option
+        {"--scene", scene, "-O", dir.file("x"), "--dem", scene},           // dataset option
+        {"--stitch", "i.jsonl", "-o", dir.file("m.tif"), "--tile", "64"},  // scene option
         {"--stitch", "i.jsonl"},                                           // no -o
         {"pairs.jsonl", "-O", dir.file("x")},                              // no --dem/--landcover
         {"--scene", scene, "-O", dir.file("x"), "--tile", "32", "--overlap", "32"},
@@ -205,11 +206,12 @@ TEST_CASE("lssr-tile: the three modes exclude each other (usage errors, exit 2)"
     CHECK_FALSE(fs::exists(dir.file("x")));
 }
 
-TEST_CASE("scene tiles are georeferenced copies; stitching them reproduces the scene exactly", "[cli][tile][stitch]") {
+TEST_CASE("scene tiles are georeferenced copies; stitching them reproduces the scene exactly",
+          "[cli][tile][stitch]") {
     TempDir dir;
     const std::string scene = write_scene(dir);
-    const auto cut = run_tool("lssr-tile", {"--scene", scene, "-O", dir.file("tiles"), "--tile", "40",
-                                            "--overlap", "8", "-q"});
+    const auto cut = run_tool(
+        "lssr-tile", {"--scene", scene, "-O", dir.file("tiles"), "--tile", "40", "--overlap", "8", "-q"});
     REQUIRE(cut.exit_code == 0);
     const Raster src = load(scene);
     const auto lines = index_lines(dir.file("tiles/index.jsonl"));
@@ -229,12 +231,14 @@ TEST_CASE("scene tiles are georeferenced copies; stitching them reproduces the s
         CHECK(t.scales == src.scales);
         CHECK(t.descriptions == src.descriptions);
         CHECK(t.values.at(1, 3, 4) == src.values.at(1, row + 3, col + 4));
-        core_pixels += line.at("core").at("width").get<long long>() * line.at("core").at("height").get<long long>();
+        core_pixels +=
+            line.at("core").at("width").get<long long>() * line.at("core").at("height").get<long long>();
         CHECK(line.at("source").at("grid").at("width") == 100);
     }
     CHECK(core_pixels == 100 * 70);
 
-    const auto stitch = run_tool("lssr-tile", {"--stitch", dir.file("tiles/index.jsonl"), "-o", dir.file("mosaic.tif"), "-q"});
+    const auto stitch = run_tool(
+        "lssr-tile", {"--stitch", dir.file("tiles/index.jsonl"), "-o", dir.file("mosaic.tif"), "-q"});
     REQUIRE(stitch.exit_code == 0);
     const Raster m = load(dir.file("mosaic.tif"));
     CHECK(same_grid(m.grid, src.grid));
@@ -245,15 +249,18 @@ TEST_CASE("scene tiles are georeferenced copies; stitching them reproduces the s
     CHECK(m.values.data == src.values.data);  // exactly, nodata pixel included
 
     // An existing mosaic is not replaced without --overwrite.
-    const auto again = run_tool("lssr-tile", {"--stitch", dir.file("tiles/index.jsonl"), "-o", dir.file("mosaic.tif")});
+    const auto again =
+        run_tool("lssr-tile", {"--stitch", dir.file("tiles/index.jsonl"), "-o", dir.file("mosaic.tif")});
     CHECK(again.exit_code == 1);
     CHECK(again.err.find("already exists") != std::string::npos);
 }
 
-TEST_CASE("tiles processed at 3x resolution stitch by their own georeferencing, without seams", "[cli][tile][stitch][seam]") {
+TEST_CASE("tiles processed at 3x resolution stitch by their own georeferencing, without seams",
+          "[cli][tile][stitch][seam]") {
     TempDir dir;
     const std::string scene = write_scene(dir);
-    REQUIRE(run_tool("lssr-tile", {"--scene", scene, "-O", dir.file("tiles"), "--tile", "40", "--overlap", "8", "-q"})
+    REQUIRE(run_tool("lssr-tile",
+                     {"--scene", scene, "-O", dir.file("tiles"), "--tile", "40", "--overlap", "8", "-q"})
                 .exit_code == 0);
     // "Upscale" every tile: replicate each pixel 3x3 on the refined grid (Float32),
     // and shift each tile by its own constant, as a model's drift would.
@@ -277,8 +284,8 @@ TEST_CASE("tiles processed at 3x resolution stitch by their own georeferencing, 
                 }
         write_raster(dir.file("up/" + name), spec, up, OutputOptions{});
     }
-    const auto r = run_tool("lssr-tile", {"--stitch", dir.file("tiles/index.jsonl"), "--tiles", dir.file("up"), "-o",
-                                          dir.file("up.tif"), "-q"});
+    const auto r = run_tool("lssr-tile", {"--stitch", dir.file("tiles/index.jsonl"), "--tiles",
+                                          dir.file("up"), "-o", dir.file("up.tif"), "-q"});
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     const Raster src = load(scene);
@@ -290,7 +297,8 @@ TEST_CASE("tiles processed at 3x resolution stitch by their own georeferencing, 
     double max_step = 0, max_error = 0;
     for (int row = 0; row < m.grid.height; ++row)
         for (int col = 1; col < m.grid.width; ++col) {
-            const float s1 = src.values.at(0, row / 3, col / 3), s0 = src.values.at(0, row / 3, (col - 1) / 3);
+            const float s1 = src.values.at(0, row / 3, col / 3),
+                        s0 = src.values.at(0, row / 3, (col - 1) / 3);
             if (s1 == -9999.0f || s0 == -9999.0f) continue;
             const double e1 = m.values.at(0, row, col) - s1, e0 = m.values.at(0, row, col - 1) - s0;
             max_step = std::max(max_step, std::abs(e1 - e0));

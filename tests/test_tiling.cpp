@@ -272,7 +272,8 @@ TEST_CASE("the train/test split is deterministic and does not depend on order", 
     const auto second = splits(dir.file("ba.jsonl"), dir.file("out2"));
     CHECK(first.size() == 12);
     CHECK(first == second);
-    for (const auto& [id, split] : first) CHECK(fs::exists(fs::path(dir.file("out1")) / split / (id + "_20210628_S2.tif")));
+    for (const auto& [id, split] : first)
+        CHECK(fs::exists(fs::path(dir.file("out1")) / split / (id + "_20210628_S2.tif")));
 }
 
 TEST_CASE("a scene with no usable patch fails and writes nothing", "[tiling][errors]") {
@@ -289,7 +290,8 @@ TEST_CASE("a scene with no usable patch fails and writes nothing", "[tiling][err
     }
     CHECK_FALSE(fs::exists(out));
     // no staging folder left behind either
-    for (const auto& e : fs::directory_iterator(dir.path())) CHECK(e.path().filename().string().rfind(".dataset", 0) != 0);
+    for (const auto& e : fs::directory_iterator(dir.path()))
+        CHECK(e.path().filename().string().rfind(".dataset", 0) != 0);
 }
 
 TEST_CASE("a Sentinel-1 file given with --s1 replaces the manifest's", "[tiling]") {

@@ -18,21 +18,25 @@
 namespace lssr::test::tile {
 
 inline constexpr double kX0 = 500010.0, kY0 = 4200000.0;  // LR origin (UTM 15N)
-inline constexpr int kLrSize = 48;                         // LR pixels (30 m)
-inline constexpr double kHrX0 = kX0 + 60.0;                // HR starts 2 LR pixels east
-inline constexpr int kPatch = 16;                          // LR patch used by the tests
+inline constexpr int kLrSize = 48;                        // LR pixels (30 m)
+inline constexpr double kHrX0 = kX0 + 60.0;               // HR starts 2 LR pixels east
+inline constexpr int kPatch = 16;                         // LR patch used by the tests
 
 // Reflectance of band b (0..5) at a ground position: a plane, so averages and
 // bilinear interpolation reproduce it and any shift changes it measurably.
 inline double reflectance(int b, double x, double y) {
     return 0.05 * (b + 1) + 2e-4 * (x - 500000.0) + 1e-4 * (4200000.0 - y);
 }
-inline double elevation(double x, double y) { return 200.0 + 0.05 * (x - 500000.0) + 0.02 * (4200000.0 - y); }
-inline int landcover_class(double x) { return static_cast<int>(std::floor((x - 500000.0) / 100.0)) % 9; }
+inline double elevation(double x, double y) {
+    return 200.0 + 0.05 * (x - 500000.0) + 0.02 * (4200000.0 - y);
+}
+inline int landcover_class(double x) {
+    return static_cast<int>(std::floor((x - 500000.0) / 100.0)) % 9;
+}
 
 struct Knobs {
     int hr_epsg = 32615;
-    int dem_epsg = 4326;   // 0: DEM without a CRS
+    int dem_epsg = 4326;  // 0: DEM without a CRS
     int lr_bands = 6;
     bool clouds = false;   // Fmask cloud over patch (1,0), SCL cloud over patch (0,1)
     bool lr_hole = false;  // one nodata LR pixel in patch (2,1)
@@ -122,48 +126,63 @@ inline PairFiles make_pair(const TempDir& dir, const Knobs& k = {}, const std::s
 
     // LR: HLS-like Int16 stack with scale 0.0001 in its metadata, nodata -9999.
     const io::Grid lr = utm_grid(kLrSize, kLrSize, 30.0, kX0, kY0);
-    write_field(f.lr_stack, lr, k.lr_bands, GDT_Int16,
-                [&](int b, int r, int c, double x, double y) {
-                    if (k.all_nodata || (k.lr_hole && b == 2 && r == 40 && c == 20)) return -9999.0;
-                    return std::round(reflectance(b, x, y) / 1e-4);
-                },
-                -9999.0, std::vector<io::BandScaling>(k.lr_bands, io::BandScaling{1e-4, 0.0, -9999.0}));
-    write_field(f.fmask, lr, 1, GDT_Byte, [&](int, int r, int c, double, double) {
-        // bit 1 = cloud over LR patch (row 1, col 0): rows 16..31, cols 2..17
-        return (k.clouds && r >= 16 && r < 32 && c >= 2 && c < 18) ? 2.0 : 0.0;
-    }, 255.0);
+    write_field(
+        f.lr_stack, lr, k.lr_bands, GDT_Int16,
+        [&](int b, int r, int c, double x, double y) {
+            if (k.all_nodata || (k.lr_hole && b == 2 && r == 40 && c == 20)) return -9999.0;
+            return std::round(reflectance(b, x, y) / 1e-4);
+        },
+        -9999.0, std::vector<io::BandScaling>(k.lr_bands, io::BandScaling{1e-4, 0.0, -9999.0}));
+    write_field(
+        f.fmask, lr, 1, GDT_Byte,
+        [&](int, int r, int c, double, double) {
+            // bit 1 = cloud over LR patch (row 1, col 0): rows 16..31, cols 2..17
+            return (k.clouds && r >= 16 && r < 32 && c >= 2 && c < 18) ? 2.0 : 0.0;
+        },
+        255.0);
 
     // HR: S2 L2A-like UInt16, DN = rho*10000 + 1000, no scale metadata (as JP2s).
     const bool same_zone = k.hr_epsg == 32615;
-    const io::Grid hr10 = same_zone ? utm_grid(130, 144, 10.0, kHrX0, kY0) : covering_grid(k.hr_epsg, 10.0, 30.0);
-    const io::Grid hr20 = same_zone ? utm_grid(65, 72, 20.0, kHrX0, kY0) : covering_grid(k.hr_epsg, 20.0, 40.0);
+    const io::Grid hr10 =
+        same_zone ? utm_grid(130, 144, 10.0, kHrX0, kY0) : covering_grid(k.hr_epsg, 10.0, 30.0);
+    const io::Grid hr20 =
+        same_zone ? utm_grid(65, 72, 20.0, kHrX0, kY0) : covering_grid(k.hr_epsg, 20.0, 40.0);
     auto s2_dn = [](double rho) { return std::round(rho * 10000.0) + 1000.0; };
-    write_field(f.s2_10m, hr10, 4, GDT_UInt16,
-                [&](int b, int, int, double x, double y) { return s2_dn(reflectance(b, x, y)); }, 0.0);
-    write_field(f.s2_20m, hr20, 2, GDT_UInt16,
-                [&](int b, int, int, double x, double y) { return s2_dn(reflectance(b + 4, x, y)); }, 0.0);
-    write_field(f.scl, hr20, 1, GDT_Byte, [&](int, int, int, double x, double y) {
-        // cloud (9) over LR patch (row 0, col 1): x 500550..501030, y 4199520..4200000
-        return (k.clouds && x > 500550 && x < 501030 && y > 4199520) ? 9.0 : 4.0;
-    }, 0.0);
+    write_field(
+        f.s2_10m, hr10, 4, GDT_UInt16,
+        [&](int b, int, int, double x, double y) { return s2_dn(reflectance(b, x, y)); }, 0.0);
+    write_field(
+        f.s2_20m, hr20, 2, GDT_UInt16,
+        [&](int b, int, int, double x, double y) { return s2_dn(reflectance(b + 4, x, y)); }, 0.0);
+    write_field(
+        f.scl, hr20, 1, GDT_Byte,
+        [&](int, int, int, double x, double y) {
+            // cloud (9) over LR patch (row 0, col 1): x 500550..501030, y 4199520..4200000
+            return (k.clouds && x > 500550 && x < 501030 && y > 4199520) ? 9.0 : 4.0;
+        },
+        0.0);
 
     // Sentinel-1 at 5 m in dB: a checkerboard of two linear powers, so the 10 m
     // average in linear power is known (0.02 VV, 0.004 VH).
     const io::Grid s1 = utm_grid(6 * kLrSize, 6 * kLrSize, 5.0, kX0, kY0);
-    write_field(f.s1, s1, 2, GDT_Float32, [](int b, int r, int c, double, double) {
-        const double lin = ((r + c) % 2 ? 0.03 : 0.01) * (b == 0 ? 1.0 : 0.2);
-        return 10.0 * std::log10(lin);
-    }, -9999.0, {}, {"VV", "VH"});
+    write_field(f.s1, s1, 2, GDT_Float32,
+                [](int b, int r, int c, double, double) {
+                    const double lin = ((r + c) % 2 ? 0.03 : 0.01) * (b == 0 ? 1.0 : 0.2);
+                    return 10.0 * std::log10(lin);
+                },
+                -9999.0, {}, {"VV", "VH"});
 
     // DEM (EPSG:4326 like 3DEP, another zone, or no CRS) and land cover (10 m UTM).
     io::Grid dem;
-    if (k.dem_epsg == 4326) dem = covering_grid(4326, 1e-4, 5e-4);
+    if (k.dem_epsg == 4326)
+        dem = covering_grid(4326, 1e-4, 5e-4);
     else if (k.dem_epsg == 0) {
         dem = utm_grid(150, 150, 10.0, kX0, kY0);
         dem.crs_wkt.clear();
     } else
         dem = covering_grid(k.dem_epsg, 10.0, 30.0);
-    write_field(f.dem, dem, 1, GDT_Float32, [](int, int, int, double x, double y) { return elevation(x, y); });
+    write_field(f.dem, dem, 1, GDT_Float32,
+                [](int, int, int, double x, double y) { return elevation(x, y); });
     write_field(f.landcover, utm_grid(3 * kLrSize, 3 * kLrSize, 10.0, kX0, kY0), 1, GDT_Byte,
                 [](int, int, int, double x, double) { return landcover_class(x); });
 

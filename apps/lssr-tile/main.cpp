@@ -29,34 +29,49 @@ int main(int argc, char** argv) {
     lssr::app::OutputFlags out_flags;
     std::string out_dir;
 
-    auto* manifest = cli.add_option("MANIFEST", data.manifest, "Pair manifest from lssr-pair (JSON Lines; - = stdin)");
+    auto* manifest =
+        cli.add_option("MANIFEST", data.manifest, "Pair manifest from lssr-pair (JSON Lines; - = stdin)");
     auto* scene = cli.add_option("--scene", cut.scene, "Scene mode: cut this raster into overlapping tiles")
                       ->type_name("FILE");
-    auto* stitch_index = cli.add_option("--stitch", stitch.index, "Stitch mode: blend the tiles of this index.jsonl")
-                             ->type_name("INDEX");
+    auto* stitch_index =
+        cli.add_option("--stitch", stitch.index, "Stitch mode: blend the tiles of this index.jsonl")
+            ->type_name("INDEX");
     auto* out_dir_opt = cli.add_option("-O,--output-dir", out_dir, "Output folder (dataset and scene modes)")
                             ->type_name("DIR");
-    auto* output = cli.add_option("-o,--output", stitch.output, "Output mosaic (stitch mode)")->type_name("FILE");
-    auto* dem = cli.add_option("--dem", data.dem, "Elevation raster, any CRS (dataset mode)")->type_name("FILE");
-    auto* lc = cli.add_option("--landcover", data.landcover, "Dynamic World land-cover raster, any CRS (dataset mode)")
+    auto* output =
+        cli.add_option("-o,--output", stitch.output, "Output mosaic (stitch mode)")->type_name("FILE");
+    auto* dem =
+        cli.add_option("--dem", data.dem, "Elevation raster, any CRS (dataset mode)")->type_name("FILE");
+    auto* lc = cli.add_option("--landcover", data.landcover,
+                              "Dynamic World land-cover raster, any CRS (dataset mode)")
                    ->type_name("FILE");
-    auto* s1 = cli.add_option("--s1", data.s1, "Sentinel-1 VV/VH dB raster overriding the manifest's (dataset mode)")
-                   ->type_name("FILE");
-    auto* patch = cli.add_option("--patch", data.patch, "LR patch size in 30 m pixels; HR patches are 3x (default 64)")
-                      ->type_name("N");
-    auto* stride = cli.add_option("--stride", data.stride, "LR pixels between patch origins (default: --patch)")
-                       ->type_name("N");
-    auto* max_nodata = cli.add_option("--max-nodata", data.max_nodata, "Skip patches with more nodata than this fraction (default 0)")
+    auto* s1 =
+        cli.add_option("--s1", data.s1, "Sentinel-1 VV/VH dB raster overriding the manifest's (dataset mode)")
+            ->type_name("FILE");
+    auto* patch =
+        cli.add_option("--patch", data.patch, "LR patch size in 30 m pixels; HR patches are 3x (default 64)")
+            ->type_name("N");
+    auto* stride =
+        cli.add_option("--stride", data.stride, "LR pixels between patch origins (default: --patch)")
+            ->type_name("N");
+    auto* max_nodata = cli.add_option("--max-nodata", data.max_nodata,
+                                      "Skip patches with more nodata than this fraction (default 0)")
                            ->type_name("F");
-    auto* max_cloud = cli.add_option("--max-cloud", data.max_cloud, "Skip patches with more cloud than this fraction (default 0.05)")
+    auto* max_cloud = cli.add_option("--max-cloud", data.max_cloud,
+                                     "Skip patches with more cloud than this fraction (default 0.05)")
                           ->type_name("F");
-    auto* test_fraction = cli.add_option("--test-fraction", data.test_fraction, "Share of samples in test/ (default 0.2)")
-                              ->type_name("F");
-    auto* seed = cli.add_option("--seed", data.seed, "Seed of the train/test split (default 0)")->type_name("N");
-    auto* tile = cli.add_option("--tile", cut.tile, "Tile size in pixels (scene mode, default 512)")->type_name("N");
-    auto* overlap = cli.add_option("--overlap", cut.overlap, "Pixels shared by neighbouring tiles (scene mode, default 64)")
+    auto* test_fraction =
+        cli.add_option("--test-fraction", data.test_fraction, "Share of samples in test/ (default 0.2)")
+            ->type_name("F");
+    auto* seed =
+        cli.add_option("--seed", data.seed, "Seed of the train/test split (default 0)")->type_name("N");
+    auto* tile =
+        cli.add_option("--tile", cut.tile, "Tile size in pixels (scene mode, default 512)")->type_name("N");
+    auto* overlap = cli.add_option("--overlap", cut.overlap,
+                                   "Pixels shared by neighbouring tiles (scene mode, default 64)")
                         ->type_name("N");
-    auto* tiles_dir = cli.add_option("--tiles", stitch.tiles_dir, "Read the tiles from this folder instead of the index's (stitch mode)")
+    auto* tiles_dir = cli.add_option("--tiles", stitch.tiles_dir,
+                                     "Read the tiles from this folder instead of the index's (stitch mode)")
                           ->type_name("DIR");
     tool.add_output_flags(out_flags);
     tool.add_overwrite_flag();
@@ -68,23 +83,26 @@ int main(int argc, char** argv) {
         if (!tool.common().debug) CPLSetErrorHandler(CPLQuietErrorHandler);
         const int modes = (manifest->count() > 0) + (scene->count() > 0) + (stitch_index->count() > 0);
         if (modes != 1)
-            throw lssr::OptionError("give exactly one of MANIFEST (dataset mode), --scene FILE or --stitch INDEX");
-        const std::vector<CLI::Option*> dataset_only{dem, lc, s1, patch, stride, max_nodata, max_cloud,
-                                                     test_fraction, seed};
+            throw lssr::OptionError(
+                "give exactly one of MANIFEST (dataset mode), --scene FILE or --stitch INDEX");
+        const std::vector<CLI::Option*> dataset_only{
+            dem, lc, s1, patch, stride, max_nodata, max_cloud, test_fraction, seed};
         auto* of = cli.get_option("--of");
         auto* ot = cli.get_option("--ot");
         auto* co = cli.get_option("--co");
         if (manifest->count()) {
-            refuse_in_mode({scene, stitch_index, output, tile, overlap, tiles_dir, of, ot, co}, "dataset mode");
+            refuse_in_mode({scene, stitch_index, output, tile, overlap, tiles_dir, of, ot, co},
+                           "dataset mode");
             if (!out_dir_opt->count()) throw lssr::OptionError("dataset mode needs -O DIR");
-            if (!dem->count() || !lc->count()) throw lssr::OptionError("dataset mode needs --dem and --landcover");
+            if (!dem->count() || !lc->count())
+                throw lssr::OptionError("dataset mode needs --dem and --landcover");
             data.out_dir = out_dir;
             data.overwrite = tool.common().overwrite;
             const auto s = lssr::io::build_dataset(data, tool.progress());
-            tool.info(fmt::format("{} pair(s), {} candidate patch(es): kept {} (train {}, test {}), skipped {} "
-                                  "for nodata, {} for cloud; wrote {}",
-                                  s.pairs, s.candidates, s.kept, s.train, s.test, s.skipped_nodata,
-                                  s.skipped_cloud, out_dir));
+            tool.info(fmt::format(
+                "{} pair(s), {} candidate patch(es): kept {} (train {}, test {}), skipped {} "
+                "for nodata, {} for cloud; wrote {}",
+                s.pairs, s.candidates, s.kept, s.train, s.test, s.skipped_nodata, s.skipped_cloud, out_dir));
             return 0;
         }
         if (scene->count()) {
