@@ -222,11 +222,15 @@ std::vector<std::string> role_names() {
 }
 
 // Every file the run reads must exist before anything is done; the message
-// names the file and where the manifest mentions it.
+// names the file and where the manifest mentions it. Pair ids must be unique.
 void check_files_exist(const DatasetOptions& o, const std::vector<PairRecord>& pairs) {
     for (const std::string* p : {&o.dem, &o.landcover, &o.s1})
         if (!p->empty() && !path_exists(*p)) throw InputError(*p + ": no such file");
+    std::set<std::string> pair_ids;
     for (const PairRecord& pair : pairs) {
+        // Sample ids (and so file names) derive from pair ids: they must be unique.
+        if (!pair_ids.insert(pair.id).second)
+            throw InputError(o.manifest + ": pair id " + pair.id + " appears more than once");
         std::vector<const SceneRef*> scenes{&pair.lr, &pair.hr};
         if (pair.s1 && o.s1.empty()) scenes.push_back(&*pair.s1);
         for (const SceneRef* s : scenes)
@@ -257,8 +261,8 @@ struct StaticLayers {
 class PairTiler {
 public:
     PairTiler(const DatasetOptions& o, const std::string& root, StaticLayers& layers, DatasetSummary& summary,
-              std::ofstream& index, std::set<std::string>& ids)
-        : o_(o), root_(root), layers_(layers), summary_(summary), index_(index), ids_(ids) {}
+              std::ofstream& index)
+        : o_(o), root_(root), layers_(layers), summary_(summary), index_(index) {}
 
     void run(const PairRecord& pair, DatasetCache& cache, const Progress& progress) {
         const OpenScene lr = open_scene(cache, pair.lr, {"fmask", "qa_pixel"});
@@ -309,8 +313,6 @@ private:
             ++summary_.skipped_cloud;
             return;
         }
-        if (!ids_.insert(id).second)
-            throw InputError(o_.manifest + ": pair id " + pair.id + " appears twice (sample " + id + ")");
 
         RasterBlock dem =
             sample_onto(*layers_.dem.dataset, layers_.dem.path, {layers_.dem.band}, hr_grid,
@@ -375,7 +377,6 @@ private:
     StaticLayers& layers_;
     DatasetSummary& summary_;
     std::ofstream& index_;
-    std::set<std::string>& ids_;
 };
 
 }  // namespace
@@ -439,8 +440,7 @@ DatasetSummary build_dataset(const DatasetOptions& options, const Progress& prog
     std::ofstream index(fs::path(staged.temp_path()) / "index.jsonl");
     DatasetSummary summary;
     summary.pairs = static_cast<int>(pairs.size());
-    std::set<std::string> ids;
-    PairTiler tiler(options, staged.temp_path(), layers, summary, index, ids);
+    PairTiler tiler(options, staged.temp_path(), layers, summary, index);
     for (size_t i = 0; i < pairs.size(); ++i) {
         const double lo = static_cast<double>(i) / pairs.size(),
                      hi = static_cast<double>(i + 1) / pairs.size();

@@ -120,6 +120,16 @@ TEST_CASE("lssr-tile: a manifest naming a missing file fails, names it, writes n
     CHECK_FALSE(fs::exists(dir.file("ds")));
 }
 
+TEST_CASE("lssr-tile: a pair id used twice is refused (sample files would collide)", "[cli][tile][errors]") {
+    TempDir dir;
+    const auto f = fx::make_pair(dir);
+    fx::write_manifest(f.manifest, {f.pair, f.pair});
+    const auto r = run_tool("lssr-tile", dataset_args(f, dir.file("ds")));
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("pair id p1 appears more than once") != std::string::npos);
+    CHECK_FALSE(fs::exists(dir.file("ds")));
+}
+
 TEST_CASE("lssr-tile: bad rasters fail with one line naming the file", "[cli][tile][errors]") {
     TempDir dir;
     SECTION("a truncated TIFF") {
