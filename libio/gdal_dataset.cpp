@@ -64,8 +64,15 @@ std::string last_gdal_error() {
     return message ? message : "";
 }
 
-QuietGdalErrors::QuietGdalErrors() { CPLPushErrorHandler(record_error); }
-QuietGdalErrors::~QuietGdalErrors() { CPLPopErrorHandler(); }
+QuietGdalErrors::QuietGdalErrors()
+    : previous_global_handler_(reinterpret_cast<void*>(CPLSetErrorHandler(record_error))) {
+    CPLPushErrorHandler(record_error);
+}
+
+QuietGdalErrors::~QuietGdalErrors() {
+    CPLPopErrorHandler();
+    CPLSetErrorHandler(reinterpret_cast<CPLErrorHandler>(previous_global_handler_));
+}
 
 bool path_exists(const std::string& path) {
     VSIStatBufL stat;

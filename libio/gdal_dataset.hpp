@@ -25,14 +25,19 @@ DatasetPtr open_raster_for_update(const std::string& path);
 // The text of the last GDAL error raised on this thread, or "" (for messages).
 std::string last_gdal_error();
 
-// While alive, GDAL errors and warnings on this thread are recorded (for
-// last_gdal_error) instead of printed. Tools install one per run unless --debug.
+// While alive, GDAL errors and warnings are recorded (for last_gdal_error)
+// instead of printed: on this thread, and on GDAL's worker threads (warper,
+// decoders), which a per-thread handler does not reach. Tools install one per
+// run unless --debug.
 class QuietGdalErrors {
 public:
     QuietGdalErrors();
     ~QuietGdalErrors();
     QuietGdalErrors(const QuietGdalErrors&) = delete;
     QuietGdalErrors& operator=(const QuietGdalErrors&) = delete;
+
+private:
+    void* previous_global_handler_ = nullptr;  // a CPLErrorHandler
 };
 
 // True when the path names something GDAL's virtual file system can stat

@@ -1,6 +1,5 @@
 // lssr-tile: training patches from a pair manifest (dataset mode), overlapping
 // tiles of one scene (--scene), and blending tiles back together (--stitch).
-#include <cpl_error.h>
 #include <fmt/format.h>
 
 #include "apps/common/tool.hpp"
@@ -77,10 +76,6 @@ int main(int argc, char** argv) {
     tool.add_overwrite_flag();
 
     return tool.run(argc, argv, [&]() -> int {
-        // GDAL's warper and decoders report from worker threads, which the
-        // per-thread quiet handler of Tool::run does not reach: keep them quiet
-        // too, so a bad input gives our one-line error only.
-        if (!tool.common().debug) CPLSetErrorHandler(CPLQuietErrorHandler);
         const int modes = (manifest->count() > 0) + (scene->count() > 0) + (stitch_index->count() > 0);
         if (modes != 1)
             throw lssr::OptionError(
