@@ -80,9 +80,7 @@ CropModel fit_model(const FitOptions& options, const Progress& progress, FitRepo
     const int nf = static_cast<int>(model.features.size());
     ClassSampler sampler(k, nf, options.samples_per_class, options.seed);
     const io::Grid& grid = stack.grid();
-    const int step = std::max(1, options.block_rows);
-    for (int row = 0; row < grid.height; row += step) {
-        const io::Window window{0, row, grid.width, std::min(step, grid.height - row)};
+    for (const io::Window& window : row_bands(grid, options.block_pixels)) {
         const FeatureBlock features = compute_features(stack, model.indices, window);
         const io::RasterBlock codes = labels.read(window);
         for (size_t p = 0; p < codes.plane(); ++p) {
@@ -91,7 +89,7 @@ CropModel fit_model(const FitOptions& options, const Progress& progress, FitRepo
             const int id = model.classes.id_of(static_cast<int>(std::lround(code)));
             if (id >= 0) sampler.offer(id, features.pixel(p));
         }
-        lssr::report(progress, 0.3 * (row + window.height) / grid.height, "sampling");
+        lssr::report(progress, 0.3 * (window.row + window.height) / grid.height, "sampling");
     }
     std::vector<long long> seen(k);
     int present = 0;

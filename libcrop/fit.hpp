@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "libcrop/features.hpp"
+#include "libcrop/blocks.hpp"
 #include "libcrop/image_stack.hpp"
 #include "libcrop/model.hpp"
 #include "libio/progress.hpp"
@@ -32,7 +33,7 @@ struct FitOptions {
     std::uint64_t seed = 0;
     int threads = 0;                           // 0 = XGBoost's default (all cores)
     AlignOptions align;
-    int block_rows = 256;
+    long long block_pixels = kDefaultBlockPixels;  // pixels per block (full-width row bands)
 };
 
 // What happened during training, for the tool to report (also stored in the model).

@@ -69,10 +69,8 @@ PredictResult predict_scene(CropModel& model, const PredictOptions& options, con
     PredictResult result;
     result.pixels = static_cast<long long>(grid.width) * grid.height;
     if (labels) result.confusion.emplace();
-    const int step = std::max(1, options.block_rows);
     std::vector<float> rows, probabilities, classes, proba_plane;
-    for (int row = 0; row < grid.height; row += step) {
-        const io::Window window{0, row, grid.width, std::min(step, grid.height - row)};
+    for (const io::Window& window : row_bands(grid, options.block_pixels)) {
         const FeatureBlock features = compute_features(stack, model.indices, window);
         const size_t pixels = static_cast<size_t>(window.width) * window.height;
 
@@ -86,8 +84,7 @@ PredictResult predict_scene(CropModel& model, const PredictOptions& options, con
             }
         probabilities.clear();
         if (!where.empty()) {
-            xgb::DMatrix matrix(rows.data(), where.size(), features.count, options.threads);
-            model.booster.predict_into(matrix, probabilities);
+            model.booster.predict_dense(rows.data(), where.size(), features.count, probabilities);
             if (probabilities.size() != where.size() * k)
                 throw Error("XGBoost returned " + std::to_string(probabilities.size()) + " values for " +
                             std::to_string(where.size()) + " pixels of " + std::to_string(k) + " classes");
@@ -118,7 +115,7 @@ PredictResult predict_scene(CropModel& model, const PredictOptions& options, con
             }
         }
         result.predicted += static_cast<long long>(where.size());
-        report(progress, 0.95 * (row + window.height) / grid.height, "predicting");
+        report(progress, 0.95 * (window.row + window.height) / grid.height, "predicting");
     }
     map_writer.finish(scaled(progress, 0.95, 0.98));
     if (proba_writer) proba_writer->finish(scaled(progress, 0.98, 1.0));

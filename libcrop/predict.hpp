@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "libcrop/blocks.hpp"
 #include "libcrop/image_stack.hpp"
 #include "libcrop/metrics.hpp"
 #include "libcrop/model.hpp"
@@ -22,7 +23,7 @@ struct PredictOptions {
     io::OutputOptions output_options;    // -of/-co/--overwrite for the rasters
     AlignOptions align;
     int threads = 0;
-    int block_rows = 256;
+    long long block_pixels = kDefaultBlockPixels;  // pixels per block (full-width row bands)
 };
 
 struct PredictResult {

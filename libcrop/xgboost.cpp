@@ -1,6 +1,7 @@
 #include "libcrop/xgboost.hpp"
 
 #include <cmath>
+#include <cstdint>
 #include <utility>
 
 #include "libio/errors.hpp"
@@ -72,6 +73,22 @@ void Booster::predict_into(const DMatrix& data, std::vector<float>& out) {
     bst_ulong length = 0;
     const float* result = nullptr;
     check(XGBoosterPredict(handle_, data.handle(), 0, 0, 0, &length, &result), "predicting");
+    out.assign(result, result + length);
+}
+
+void Booster::predict_dense(const float* data, size_t rows, size_t cols, std::vector<float>& out) {
+    // __array_interface__ of the block, as XGBoost's Python package passes it.
+    const std::string array = "{\"data\": [" + std::to_string(reinterpret_cast<std::uintptr_t>(data)) +
+                              ", true], \"shape\": [" + std::to_string(rows) + ", " + std::to_string(cols) +
+                              "], \"typestr\": \"<f4\", \"version\": 3}";
+    static const char* config =
+        R"({"type": 0, "training": false, "iteration_begin": 0, "iteration_end": 0, "strict_shape": false, "missing": NaN, "cache_id": 0})";
+    const bst_ulong* shape = nullptr;
+    bst_ulong dims = 0;
+    const float* result = nullptr;
+    check(XGBoosterPredictFromDense(handle_, array.c_str(), config, nullptr, &shape, &dims, &result), "predicting");
+    size_t length = 1;
+    for (bst_ulong i = 0; i < dims; ++i) length *= shape[i];
     out.assign(result, result + length);
 }
 

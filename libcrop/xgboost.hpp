@@ -48,6 +48,9 @@ public:
     std::vector<float> predict(const DMatrix& data);
     // Writes the predictions into `out` (resized), avoiding a copy per block.
     void predict_into(const DMatrix& data, std::vector<float>& out);
+    // In-place prediction from a dense row-major array (NaN = missing): no
+    // DMatrix is built, which saves a copy of every block.
+    void predict_dense(const float* data, size_t rows, size_t cols, std::vector<float>& out);
 
     // XGBoost's own JSON model document.
     std::string save_json() const;

@@ -1,6 +1,8 @@
 // cropmap-fit: trains a per-pixel XGBoost crop classifier from dated images and a
 // CDL label raster, and saves it with its class table and feature list.
+#include <cpl_conv.h>
 #include <fmt/format.h>
+#include <gdal.h>
 
 #include "apps/common/tool.hpp"
 #include "libcrop/cdl.hpp"
@@ -69,13 +71,16 @@ int main(int argc, char** argv) {
     cli.add_option("--seed", options.seed, "Seed for sampling and XGBoost (default 0)")->type_name("N");
     cli.add_flag("--align", options.align.align, "Warp images whose grid differs onto the first image's grid");
     cli.add_option("-r,--resampling", resampling, "Resampling for --align (default bilinear)")->type_name("METHOD");
-    cli.add_option("--block-rows", options.block_rows, "Rows read per block (default 256)")
+    cli.add_option("--block-pixels", options.block_pixels,
+                   "Pixels read per block, in full-width bands of rows (default 262144)")
         ->check(CLI::PositiveNumber)
         ->type_name("N");
     tool.add_overwrite_flag();
 
     return tool.run(argc, argv, [&]() {
         options.images = app::expand_stdin_inputs(options.images);
+        // Blocks are read once; GDAL's default cache (5% of RAM) would only make memory follow the scene.
+        if (!CPLGetConfigOption("GDAL_CACHEMAX", nullptr)) GDALSetCacheMax64(64LL << 20);
         options.class_codes = crop::parse_cdl_codes(classes);
         if (background == "none") options.background_cdl.reset();
         else options.background_cdl = crop::parse_cdl_codes(background).at(0);

@@ -1,6 +1,8 @@
 // cropmap-predict: applies a cropmap-fit model to dated images, block by block,
 // writing a CDL-coded class map and optionally probabilities and accuracy scores.
+#include <cpl_conv.h>
 #include <fmt/format.h>
+#include <gdal.h>
 
 #include <iostream>
 
@@ -38,7 +40,8 @@ int main(int argc, char** argv) {
         ->type_name("FILE");
     cli.add_flag("--align", options.align.align, "Warp images whose grid differs onto the first image's grid");
     cli.add_option("-r,--resampling", resampling, "Resampling for --align (default bilinear)")->type_name("METHOD");
-    cli.add_option("--block-rows", options.block_rows, "Rows predicted per block (default 256)")
+    cli.add_option("--block-pixels", options.block_pixels,
+                   "Pixels predicted per block, in full-width bands of rows; memory follows it (default 262144)")
         ->check(CLI::PositiveNumber)
         ->type_name("N");
     tool.add_output_flags(output_flags, false);
@@ -48,6 +51,8 @@ int main(int argc, char** argv) {
         if (labels.empty() && (!metrics_path.empty() || !confusion_path.empty()))
             throw OptionError("--metrics and --confusion need --labels");
         options.images = app::expand_stdin_inputs(options.images);
+        // Blocks are read once; GDAL's default cache (5% of RAM) would only make memory follow the scene.
+        if (!CPLGetConfigOption("GDAL_CACHEMAX", nullptr)) GDALSetCacheMax64(64LL << 20);
         options.align.method = io::parse_resampling(resampling);
         options.output_options = tool.output_options(output_flags);
         options.threads = tool.common().threads;
