@@ -74,17 +74,19 @@ PredictResult predict_scene(CropModel& model, const PredictOptions& options, con
         const FeatureBlock features = compute_features(stack, model.indices, window);
         const size_t pixels = static_cast<size_t>(window.width) * window.height;
 
-        // Only pixels with data in every image go to XGBoost.
-        rows.clear();
+        // Only pixels with data in every image go to XGBoost (a block without gaps as it is).
         std::vector<size_t> where;
         for (size_t p = 0; p < pixels; ++p)
-            if (features.valid[p]) {
-                where.push_back(p);
-                rows.insert(rows.end(), features.pixel(p), features.pixel(p) + features.count);
-            }
+            if (features.valid[p]) where.push_back(p);
+        const float* input = features.values.data();
+        if (where.size() < pixels) {
+            rows.clear();
+            for (size_t p : where) rows.insert(rows.end(), features.pixel(p), features.pixel(p) + features.count);
+            input = rows.data();
+        }
         probabilities.clear();
         if (!where.empty()) {
-            model.booster.predict_dense(rows.data(), where.size(), features.count, probabilities);
+            model.booster.predict_dense(input, where.size(), features.count, probabilities);
             if (probabilities.size() != where.size() * k)
                 throw Error("XGBoost returned " + std::to_string(probabilities.size()) + " values for " +
                             std::to_string(where.size()) + " pixels of " + std::to_string(k) + " classes");

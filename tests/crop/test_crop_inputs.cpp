@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include <gdal_priv.h>
+
 #include "crop_fixtures.hpp"
 #include "libcrop/cdl.hpp"
 #include "libcrop/features.hpp"
@@ -66,6 +68,17 @@ TEST_CASE("image dates come from product names", "[crop][dates]") {
     CHECK(crop::date_from_name("T15TVG_20210626T170901_stack.vrt") == "2021-06-26");
     CHECK(crop::date_from_name("june.tif") == "");
     CHECK(crop::date_from_name("field_123456789.tif") == "");  // a long number is no date
+}
+
+TEST_CASE("an ACQUISITION_DATE metadata item wins over the file name", "[crop][dates]") {
+    test::TempDir dir;
+    crop::test::write_image(dir.file("stack_20210626.tif"), test::utm_grid(4, 4, 10.0), {});
+    {
+        auto ds = io::open_raster_for_update(dir.file("stack_20210626.tif"));
+        ds->SetMetadataItem("ACQUISITION_DATE", "2021-08-15T16:54:32Z");
+    }
+    auto ds = io::open_raster(dir.file("stack_20210626.tif"));
+    CHECK(crop::image_date(*ds, dir.file("stack_20210626.tif")) == "2021-08-15");
 }
 
 TEST_CASE("images are read by band role with scaling, nodata as NaN, and features add NDVI",
