@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <memory>
 
 #include "libcrop/labels.hpp"
 #include "libcrop/metrics.hpp"

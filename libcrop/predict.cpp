@@ -70,6 +70,7 @@ PredictResult predict_scene(CropModel& model, const PredictOptions& options, con
     result.pixels = static_cast<long long>(grid.width) * grid.height;
     if (labels) result.confusion.emplace();
     std::vector<float> rows, probabilities, classes, proba_plane;
+    std::vector<long long> pair_counts(labels ? 256 * 256 : 0, 0);  // reference * 256 + produced
     for (const io::Window& window : row_bands(grid, options.block_pixels)) {
         const FeatureBlock features = compute_features(stack, model.indices, window);
         const size_t pixels = static_cast<size_t>(window.width) * window.height;
@@ -113,12 +114,14 @@ PredictResult predict_scene(CropModel& model, const PredictOptions& options, con
                 if (std::isnan(classes[p]) || !std::isfinite(reference.data[p])) continue;
                 const int id = model.classes.id_of(static_cast<int>(std::lround(reference.data[p])));
                 if (id < 0) continue;
-                result.confusion->add(model.classes.cdl_of(id), static_cast<int>(classes[p]));
+                ++pair_counts[model.classes.cdl_of(id) * 256 + static_cast<int>(classes[p])];
             }
         }
         result.predicted += static_cast<long long>(where.size());
         report(progress, 0.95 * (window.row + window.height) / grid.height, "predicting");
     }
+    for (size_t i = 0; i < pair_counts.size(); ++i)
+        if (pair_counts[i]) result.confusion->add(static_cast<int>(i / 256), static_cast<int>(i % 256), pair_counts[i]);
     map_writer.finish(scaled(progress, 0.95, 0.98));
     if (proba_writer) proba_writer->finish(scaled(progress, 0.98, 1.0));
     report(progress, 1.0, "done");
