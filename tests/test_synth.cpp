@@ -14,7 +14,7 @@
 #include "libio/gdal_dataset.hpp"
 #include "libio/grid.hpp"
 #include "libio/raster.hpp"
-#include "libio/synth/legends.hpp"
+#include "libio/legends.hpp"
 #include "libio/synth/products.hpp"
 #include "libio/synth/random.hpp"
 #include "libio/warp.hpp"
@@ -510,7 +510,7 @@ TEST_CASE("the embedded CDL legend is the one shipped in data/cdl-colors.tsv", "
         std::getline(fields, color, '\t');
         shipped[std::stoi(code)] = name + "|" + color;
     }
-    const auto& embedded = io::synth::cdl_classes();
+    const auto& embedded = io::cdl_classes();
     REQUIRE(embedded.size() == shipped.size());
     for (const auto& c : embedded) {
         char hex[8];

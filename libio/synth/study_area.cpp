@@ -12,7 +12,7 @@
 #include "libio/raster.hpp"
 #include "libio/staged_output.hpp"
 #include "libio/synth/landscape.hpp"
-#include "libio/synth/legends.hpp"
+#include "libio/legends.hpp"
 #include "libio/synth/product_names.hpp"
 #include "libio/synth/products.hpp"
 #include "libio/synth/random.hpp"

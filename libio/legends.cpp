@@ -1,6 +1,6 @@
-#include "libio/synth/legends.hpp"
+#include "libio/legends.hpp"
 
-namespace lssr::io::synth {
+namespace lssr::io {
 
 const std::vector<CdlClass>& cdl_classes() {
     static const std::vector<CdlClass> classes{
@@ -156,4 +156,4 @@ ColorTable dynamic_world_color_table() {
             {6, {0xc4, 0x28, 0x1b, 255}}, {7, {0xa5, 0x9b, 0x8f, 255}}, {8, {0xb3, 0x9f, 0xe1, 255}}};
 }
 
-}  // namespace lssr::io::synth
+}  // namespace lssr::io

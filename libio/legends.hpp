@@ -1,12 +1,13 @@
 #pragma once
-// Class legends of the label layers the generator writes: USDA CDL (codes,
-// names, colours; the same table as data/cdl-colors.tsv) and Dynamic World.
+// Class legends of the label layers: USDA CDL (codes, names, colours; the same
+// table as data/cdl-colors.tsv) and Dynamic World. lssr-synth writes them and
+// the crop-mapping tools colour and name their class maps with them.
 #include <array>
 #include <map>
 #include <string_view>
 #include <vector>
 
-namespace lssr::io::synth {
+namespace lssr::io {
 
 struct CdlClass {
     int code;
@@ -25,4 +26,4 @@ ColorTable cdl_color_table();
 // Dynamic World label colours (0 water ... 8 snow_and_ice).
 ColorTable dynamic_world_color_table();
 
-}  // namespace lssr::io::synth
+}  // namespace lssr::io
