@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "libio/errors.hpp"
+#include "libio/text.hpp"
 
 namespace lssr::crop {
 namespace {
@@ -52,8 +53,7 @@ std::vector<SpectralIndex> parse_indices(const std::string& text) {
     std::istringstream in(text);
     std::string item;
     while (std::getline(in, item, ',')) {
-        std::string lower;
-        for (char c : item) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        const std::string lower = io::ascii_lower(item);
         SpectralIndex index;
         try {
             index = index_from_name(lower);

@@ -1,5 +1,7 @@
 #include "libio/bands.hpp"
 
+#include "libio/text.hpp"
+
 #include <gdal_priv.h>
 
 #include <cctype>
@@ -19,8 +21,7 @@ std::string_view role_name(BandRole role) {
 }
 
 std::optional<BandRole> parse_role(std::string_view text) {
-    std::string lower;
-    for (char c : text) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const std::string lower = ascii_lower(std::string(text));
     for (BandRole role : kReflectanceRoles)
         if (lower == role_name(role)) return role;
     return std::nullopt;

@@ -2,21 +2,13 @@
 // of single-file stacks from their band descriptions.
 #include "libio/products.hpp"
 
+#include "libio/text.hpp"
+
 #include <cctype>
 #include <set>
 
 namespace lssr::io {
 namespace {
-
-std::string lower(std::string s) {
-    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
-
-std::string upper(std::string s) {
-    for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    return s;
-}
 
 bool tm_like(const ProductName& p) { return p.sensor == "landsat4" || p.sensor == "landsat5" || p.sensor == "landsat7"; }
 
@@ -51,7 +43,7 @@ std::set<std::string> product_roles(const ProductName& p) {
 // Role named by one band description: the whole text, else its single role-bearing word.
 std::string description_role(const ProductName& p, const std::string& text, const std::set<std::string>& roles) {
     auto role_of = [&](const std::string& word) {
-        if (roles.count(lower(word))) return lower(word);
+        if (roles.count(ascii_lower(word))) return ascii_lower(word);
         return band_role(p, word);
     };
     if (std::string r = role_of(text); !r.empty()) return r;
@@ -76,7 +68,7 @@ const std::vector<std::string>& reflectance_role_names() {
 }
 
 std::string band_role(const ProductName& p, const std::string& band_text) {
-    std::string band = upper(band_text);
+    std::string band = ascii_upper(band_text);
     switch (p.mission) {
         case Mission::Landsat: {
             if (band == "QA_PIXEL" && p.collection == 2) return "qa_pixel";

@@ -2,6 +2,8 @@
 // (with the reason) or Unknown, and never guesses.
 #include "libio/products.hpp"
 
+#include "libio/text.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <regex>
@@ -10,16 +12,6 @@
 
 namespace lssr::io {
 namespace {
-
-std::string lower(std::string s) {
-    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
-
-std::string upper(std::string s) {
-    for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    return s;
-}
 
 bool ends_with(const std::string& s, const std::string& tail) {
     return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
@@ -49,14 +41,14 @@ bool is_sidecar_name(const std::string& name) {
     static const char* extensions[] = {".txt", ".xml", ".json", ".jpg", ".jpeg", ".png", ".html",
                                        ".htm", ".md",  ".ovr",  ".kml", ".gml",  ".xsd", ".pdf",
                                        ".csv", ".safe", ".log", ".md5", ".sha256"};
-    const std::string l = lower(name);
+    const std::string l = ascii_lower(name);
     for (const char* ext : extensions)
         if (ends_with(l, ext)) return true;
     return false;
 }
 
 bool is_raster_extension(const std::string& ext) {
-    const std::string l = lower(ext);
+    const std::string l = ascii_lower(ext);
     return l == "tif" || l == "tiff" || l == "vrt" || l == "jp2";
 }
 
@@ -378,7 +370,7 @@ std::optional<S1Match> match_s1_product(const std::string& text, std::string& wh
     s.id = text.substr(0, static_cast<size_t>(m.position(14)) + 4);
     s.date = *d;
     s.hhmmss = m[9].str();
-    s.polarisation = upper(m[15].str());
+    s.polarisation = ascii_upper(m[15].str());
     s.ext = m[16].str();
     return s;
 }
@@ -429,7 +421,7 @@ std::optional<NameParse> parse_s1_measurement(const std::string& path, const std
     std::smatch m;
     if (!std::regex_match(name, m, pattern)) return std::nullopt;
     if (m[3].str() != "grd")
-        return rejected("Sentinel-1 " + upper(m[3].str()) + " products are not supported (GRD only)");
+        return rejected("Sentinel-1 " + ascii_upper(m[3].str()) + " products are not supported (GRD only)");
     if (!is_raster_extension(m[12].str())) return rejected("not a GeoTIFF file (." + m[12].str() + ")");
     const auto d = parse_date(m[5].str());
     if (!d || !valid_time(m[6].str())) return rejected("'" + m[5].str() + "t" + m[6].str() + "' is not a start time");
@@ -437,7 +429,7 @@ std::optional<NameParse> parse_s1_measurement(const std::string& path, const std
                      m[7].str() + "t" + m[8].str() + "-" + m[9].str() + "-" + m[10].str();
     if (auto safe = s1_safe_ancestor(path)) id = safe->id;
     ProductName p = s1_product(id, *d, m[6].str());
-    p.band = upper(m[4].str());
+    p.band = ascii_upper(m[4].str());
     p.role = band_role(p, p.band);
     return product(p);
 }

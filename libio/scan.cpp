@@ -12,6 +12,7 @@
 #include "libio/errors.hpp"
 #include "libio/gdal_dataset.hpp"
 #include "libio/products.hpp"
+#include "libio/text.hpp"
 
 namespace fs = std::filesystem;
 
@@ -28,8 +29,7 @@ bool is_virtual(const std::string& path) { return path.rfind("/vsi", 0) == 0; }
 bool has_raster_extension(const std::string& path) {
     const auto dot = path.find_last_of('.');
     if (dot == std::string::npos || path.find('/', dot) != std::string::npos) return false;
-    std::string ext = path.substr(dot + 1);
-    for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const std::string ext = ascii_lower(path.substr(dot + 1));
     return ext == "tif" || ext == "tiff" || ext == "jp2" || ext == "vrt";
 }
 

@@ -22,6 +22,7 @@
 #include "libio/raster.hpp"
 #include "libio/scene.hpp"
 #include "libio/staged_output.hpp"
+#include "libio/text.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -160,8 +161,7 @@ S1Source s1_from_file(DatasetCache& cache, const std::string& path) {
                          std::to_string(ds->GetRasterCount()));
     int vv = 1, vh = 2;
     for (int b = 1; b <= ds->GetRasterCount(); ++b) {
-        std::string d = ds->GetRasterBand(b)->GetDescription();
-        for (char& ch : d) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+        const std::string d = ascii_upper(ds->GetRasterBand(b)->GetDescription());
         if (d == "VV") vv = b;
         if (d == "VH") vh = b;
     }

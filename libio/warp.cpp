@@ -7,12 +7,12 @@
 #include <cmath>
 
 #include "libio/errors.hpp"
+#include "libio/text.hpp"
 
 namespace lssr::io {
 
 Resampling parse_resampling(const std::string& name) {
-    std::string n;
-    for (char c : name) n += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const std::string n = ascii_lower(name);
     if (n == "near" || n == "nearest") return Resampling::Nearest;
     if (n == "bilinear") return Resampling::Bilinear;
     if (n == "cubic") return Resampling::Cubic;
