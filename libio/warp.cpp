@@ -79,6 +79,8 @@ RasterBlock warp_to_grid(GDALDataset& source, const std::string& path, const Gri
     dest->SetGeoTransform(const_cast<double*>(target.transform.data()));
     OGRSpatialReference srs;
     srs.SetFromUserInput(target.crs_wkt.c_str());
+    // Grids hold x = easting/longitude, as GeoTIFFs do, even for lat/lon-ordered CRSs.
+    srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
     dest->SetSpatialRef(&srs);
 
     std::unique_ptr<GDALWarpOptions, WarpOptionsDeleter> wo(GDALCreateWarpOptions());
