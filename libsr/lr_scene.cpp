@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "libio/cloud_masks.hpp"
 #include "libio/errors.hpp"
 #include "libio/gdal_dataset.hpp"
 #include "libio/products.hpp"
@@ -135,13 +136,14 @@ LrScene resolve_lr_scene(const std::string& input, std::vector<std::string>& war
         scene.scalings.push_back(io::resolve_scaling(*ds->GetRasterBand(ref.band), ref.defaults).scaling);
         scene.paths.push_back(ref.path);
     }
-    if (scene.ref.has("fmask")) {
-        const auto& fm = scene.ref.band("fmask");
-        auto ds = io::open_raster(fm.path);
-        if (!io::same_grid(io::grid_of(*ds, fm.path), scene.grid))
-            throw InputError(fm.path + ": the Fmask band is not on the grid of the red band");
-        scene.paths.push_back(fm.path);
-    }
+    for (const char* qa : {"fmask", "qa_pixel"})
+        if (scene.ref.has(qa)) {
+            const auto& q = scene.ref.band(qa);
+            auto ds = io::open_raster(q.path);
+            if (!io::same_grid(io::grid_of(*ds, q.path), scene.grid))
+                throw InputError(q.path + ": the " + qa + " band is not on the grid of the red band");
+            scene.paths.push_back(q.path);
+        }
     std::sort(scene.paths.begin(), scene.paths.end());
     scene.paths.erase(std::unique(scene.paths.begin(), scene.paths.end()), scene.paths.end());
     return scene;
@@ -174,10 +176,17 @@ io::RasterBlock LrReader::read(const io::Window& window) {
     }
     std::vector<bool> missing(out.plane(), false);
     if (scene_.ref.has("fmask")) {
+        // HLS Fmask under the user's policy.
         const auto& fm = scene_.ref.band("fmask");
         const auto mask = io::read_block(*source(fm.path).dataset, {fm.band}, window, fm.path);
         for (size_t p = 0; p < out.plane(); ++p)
             missing[p] = std::isnan(mask.data[p]) || io::fmask_is_bad(static_cast<std::uint8_t>(mask.data[p]), policy_);
+    } else if (scene_.ref.has("qa_pixel")) {
+        // Landsat Collection 2 QA_PIXEL: fill, cloud, dilated cloud, shadow.
+        const auto& qa = scene_.ref.band("qa_pixel");
+        const auto mask = io::read_block(*source(qa.path).dataset, {qa.band}, window, qa.path);
+        for (size_t p = 0; p < out.plane(); ++p)
+            missing[p] = io::classify_qa(io::QaKind::LandsatQaPixel, mask.data[p]) != io::PixelQuality::Clear;
     }
     for (int b = 0; b < out.bands; ++b)
         for (size_t p = 0; p < out.plane(); ++p)

@@ -3,6 +3,7 @@
 #include <gdal_priv.h>
 #include <torch/torch.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
@@ -48,6 +49,24 @@ std::string extension_for(const std::string& format) {
     GDALDriver* driver = GetGDALDriverManager()->GetDriverByName(format.c_str());
     const char* ext = driver ? driver->GetMetadataItem(GDAL_DMD_EXTENSION) : nullptr;
     return ext && *ext ? std::string(".") + ext : std::string(".tif");
+}
+
+// The default model shipped in data/ (SPEC §5), for runs that name none:
+// $LSSR_DATA_DIR, the installed data folder, then the source tree's data/.
+std::string default_model() {
+    const std::string rel = "models/default.safetensors";
+    std::vector<std::string> dirs;
+    if (const char* env = std::getenv("LSSR_DATA_DIR")) dirs.push_back(env);
+    dirs.push_back(LSSR_INSTALLED_DATA_DIR);
+    dirs.push_back(LSSR_SOURCE_DATA_DIR);
+    std::string tried;
+    for (const auto& d : dirs) {
+        const auto p = (fs::path(d) / rel).string();
+        if (fs::exists(p)) return p;
+        tried += (tried.empty() ? "" : ", ") + p;
+    }
+    throw OptionError("no model named and no default model found (" + tried +
+                      "): use --model BUNDLE or --base-model DIR");
 }
 
 }  // namespace
@@ -108,6 +127,7 @@ int main(int argc, char** argv) {
         if (!output.empty() && all_inputs.size() != 1) throw OptionError("-o takes one input; use -O DIR for many");
         const auto mine = app::select_shard(all_inputs, shard_spec);
 
+        if (model_choice.bundle.empty() && model_choice.base_model.empty()) model_choice.bundle = default_model();
         at::set_num_threads(tool.common().threads);
         auto loaded = sr::load_model(model_choice);
         loaded.model->to(torch_device);
