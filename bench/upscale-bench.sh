@@ -58,13 +58,27 @@ for n in $sizes; do
   summary="$(grep 'ms per tile' "$work/cmd.err" | tail -1)"
   tiles="$(sed -E 's/.* ([0-9]+) tiles.*/\1/' <<<"$summary")"
   ms_tile="$(sed -E 's/.*, ([0-9.e+-]+) ms per tile.*/\1/' <<<"$summary")"
+  # Consistency (SPEC §6): SR block-averaged back to 30 m vs the input, mean
+  # absolute reflectance difference over pixels valid in both.
+  gdalwarp -q -r average -tr 30 30 -ot Float32 "$work/sr_$n.tif" "$work/back_$n.tif"
+  gdal_translate -q -unscale -ot Float32 -of ENVI -co INTERLEAVE=BSQ "$work/back_$n.tif" "$work/back_$n.bin"
+  gdal_translate -q -unscale -ot Float32 -of ENVI -co INTERLEAVE=BSQ "$scene" "$work/lr_$n.bin"
+  consistency="$(python3 - "$work/back_$n.bin" "$work/lr_$n.bin" <<'PY'
+import array, math, sys
+a = array.array("f", open(sys.argv[1], "rb").read())
+b = array.array("f", open(sys.argv[2], "rb").read())
+d = [abs(x - y) for x, y in zip(a, b) if math.isfinite(x) and math.isfinite(y) and x > -1 and y > -1]
+print(round(sum(d) / max(len(d), 1), 5))
+PY
+)"
   read -r cubic_s cubic_kb < <(measure gdalwarp -q -r cubic -tr 10 10 -wo NUM_THREADS="$threads" \
       -multi "$scene" "$work/cubic_$n.tif")
   results+=("{\"lr_size\": $n, \"sr_size\": $((3*n)), \"tiles\": $tiles, \"ms_per_tile\": $ms_tile, \
 \"scene_seconds\": $sr_s, \"output_mpix_per_s\": $(python3 -c "print(round(9*$n*$n/1e6/max($sr_s,1e-3), 4))"), \
 \"peak_rss_mb\": $(python3 -c "print(round($sr_kb/1024, 1))"), \"gdalwarp_cubic_seconds\": $cubic_s, \
 \"gdalwarp_cubic_peak_rss_mb\": $(python3 -c "print(round($cubic_kb/1024, 1))"), \
-\"ratio_to_gdalwarp\": $(python3 -c "print(round($sr_s/max($cubic_s,0.01), 1))")}")
+\"ratio_to_gdalwarp\": $(python3 -c "print(round($sr_s/max($cubic_s,0.01), 1))"), \
+\"consistency_mae_reflectance\": $consistency}")
 done
 python3 - "$base" "$threads" "$tile" "$overlap" "$device" "${results[@]}" <<'PY'
 import json, sys
