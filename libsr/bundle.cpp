@@ -138,8 +138,15 @@ void apply_adapter_file(SrModel& model, const std::string& path) {
     SafetensorsFile file(path);
     const double alpha = metadata_number(file, "lora_alpha", 8.0);
     NamedTensors lora;
-    for (const auto& t : file.tensors())
-        if (starts_with(t.name, "unet.") && is_lora(t.name)) lora.emplace_back(t.name.substr(5), load_float_tensor(file, t));
+    // Bundles prefix UNet keys with "unet."; PiSA-SR/LSSR checkpoints flattened
+    // to safetensors carry PEFT's names bare or under "state_dict_unet.".
+    for (const auto& t : file.tensors()) {
+        if (!is_lora(t.name)) continue;
+        std::string name = t.name;
+        for (const char* prefix : {"unet.", "state_dict_unet."})
+            if (starts_with(name, prefix)) name = name.substr(std::string(prefix).size());
+        lora.emplace_back(name, load_float_tensor(file, t));
+    }
     auto& unet = *model.base().unet;
     load_lora_state(unet, lora, alpha, path);
     lora_to(unet, model.device());

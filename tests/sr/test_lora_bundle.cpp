@@ -109,10 +109,19 @@ TEST_CASE("LoRA with zero-initialised B leaves the UNet's output unchanged", "[s
     add_lora_branch(*m.base().unet, "sem", LoraSpec{4, 8.0, LoraInit::Kaiming});
     REQUIRE(has_lora(*m.base().unet));
     CHECK(max_abs(m.predict_noise(z), plain) == 0.0);
-    // A is initialised as PEFT does: gaussian with std 1/r.
+    // A is initialised as PEFT does: gaussian with std 1/r ("gaussian"), or
+    // kaiming-uniform with a = sqrt(5), i.e. bound 1/sqrt(fan_in) (PEFT's default).
     const auto state = lora_state(*m.base().unet);
     REQUIRE(!state.empty());
     CHECK(state.front().first.find(".lora_A.default_encoder_pix.weight") != std::string::npos);
+    std::vector<torch::Tensor> gaussian;
+    for (const auto& [name, t] : state) {
+        if (name.find(".lora_B.") != std::string::npos) CHECK(t.abs().max().item<double>() == 0.0);
+        if (name.find(".lora_A.") == std::string::npos) continue;
+        if (name.find("_pix.") != std::string::npos) gaussian.push_back(t.flatten());
+        else CHECK(t.abs().max().item<double>() <= 1.0 / std::sqrt(double(t[0].numel())) + 1e-6);
+    }
+    CHECK(torch::cat(gaussian).std().item<double>() == Approx(0.25).epsilon(0.05));
 }
 
 TEST_CASE("merged and unmerged LoRA forwards agree; lambda mixing follows the formula", "[sr][lora]") {
