@@ -93,8 +93,23 @@ torch::Tensor SrModel::forward(const torch::Tensor& lr, const Auxiliary& aux) {
         if (t->defined()) *t = pad_to_multiple(t->to(device_, torch::kFloat32), m);
     if (padded.month.defined()) padded.month = padded.month.to(device_);
     const auto rgb_index = torch::tensor({2, 1, 0}, torch::TensorOptions().dtype(torch::kInt64).device(device_));
-    const auto rgb = branch(up.index_select(1, rgb_index), 0, padded);
-    const auto ir = branch(up.slice(1, 3, 6), 1, padded);
+    // Both branches go through the networks as one batch (the networks are
+    // shared; only the knowledge module's gamma differs per branch).
+    const int64_t B = lr.size(0);
+    const double sf = base_.scaling_factor;
+    auto z = base_.vae->encode(torch::cat({up.index_select(1, rgb_index), up.slice(1, 3, 6)}, 0)).mean * sf;
+    if (knowledge) {
+        const KnowledgeInputs k{padded.dem, padded.landcover, padded.month};
+        z = torch::cat({knowledge->forward(z.slice(0, 0, B), k, 0), knowledge->forward(z.slice(0, B), k, 1)}, 0);
+    }
+    auto y = base_.vae->decode((z - predict_noise(z)) / sf).clamp(-1.0, 1.0);
+    if (sar_head && padded.s1.defined()) {
+        const auto s1 = padded.s1.to(y.device(), torch::kFloat32);
+        const auto has = torch::isfinite(s1).flatten(1).any(1).to(y.dtype()).view({-1, 1, 1, 1}).repeat({2, 1, 1, 1});
+        const auto s1n = normalise_s1(s1);
+        y = y + (sar_head->forward(y, torch::cat({s1n, s1n}, 0)) - y) * has;
+    }
+    const auto rgb = y.slice(0, 0, B), ir = y.slice(0, B);
     // Back to blue..swir2 and to reflectance; drop the padding.
     auto out = torch::cat({rgb.index_select(1, rgb_index), ir}, 1);
     out = out.slice(2, 0, H).slice(3, 0, W);
