@@ -20,7 +20,10 @@ Conv2dImpl::Conv2dImpl(int64_t in, int64_t out, int64_t kernel, int64_t stride, 
 }
 
 torch::Tensor Conv2dImpl::forward(const torch::Tensor& x) {
-    return torch::conv2d(x, weight, bias, stride_, padding_);
+    auto y = torch::conv2d(x, weight, bias, stride_, padding_);
+    for (const auto& l : lora)
+        if (l.active) y = y + l.scaling * torch::conv2d(torch::conv2d(x, l.A, {}, stride_, padding_), l.B);
+    return y;
 }
 
 LinearImpl::LinearImpl(int64_t in, int64_t out, const ParamOptions& options, bool with_bias) {
@@ -28,7 +31,12 @@ LinearImpl::LinearImpl(int64_t in, int64_t out, const ParamOptions& options, boo
     if (with_bias) bias = register_parameter("bias", make_param({out}, options));
 }
 
-torch::Tensor LinearImpl::forward(const torch::Tensor& x) { return torch::linear(x, weight, bias); }
+torch::Tensor LinearImpl::forward(const torch::Tensor& x) {
+    auto y = torch::linear(x, weight, bias);
+    for (const auto& l : lora)
+        if (l.active) y = y + l.scaling * torch::linear(torch::linear(x, l.A), l.B);
+    return y;
+}
 
 GroupNormImpl::GroupNormImpl(int64_t groups, int64_t channels, double eps, const ParamOptions& options)
     : groups_(groups), eps_(eps) {

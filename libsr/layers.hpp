@@ -5,6 +5,9 @@
 // meant to be filled from a checkpoint; names are PyTorch's ("weight", "bias").
 #include <torch/torch.h>
 
+#include <string>
+#include <vector>
+
 namespace lssr::sr {
 
 // Where and how parameters are created (default: float32 on the CPU).
@@ -13,12 +16,26 @@ struct ParamOptions {
     static ParamOptions meta() { return {torch::TensorOptions().dtype(torch::kFloat32).device(c10::Device(c10::DeviceType::Meta))}; }
 };
 
+// A PEFT LoRA adapter on one layer: out += scaling * B(A(x)), with A a
+// Linear [r,in] or a Conv2d [r,in,k,k] of the base layer's kernel, stride and
+// padding, and B a Linear [out,r] or a 1x1 Conv2d [out,r,1,1]. Kept outside the
+// module's registered parameters so base checkpoints load unchanged.
+struct LoraDelta {
+    std::string adapter;  // PEFT adapter name, e.g. "default_encoder_pix"
+    torch::Tensor A, B;
+    double scaling = 1.0;  // lora_alpha / r
+    bool active = true;
+};
+
 class Conv2dImpl : public torch::nn::Module {
 public:
     Conv2dImpl(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t padding,
                const ParamOptions& options, bool bias = true);
     torch::Tensor forward(const torch::Tensor& x);
     torch::Tensor weight, bias;
+    std::vector<LoraDelta> lora;
+    int64_t stride() const { return stride_; }
+    int64_t padding() const { return padding_; }
 
 private:
     int64_t stride_, padding_;
@@ -30,6 +47,7 @@ public:
     LinearImpl(int64_t in, int64_t out, const ParamOptions& options, bool bias = true);
     torch::Tensor forward(const torch::Tensor& x);
     torch::Tensor weight, bias;
+    std::vector<LoraDelta> lora;
 };
 TORCH_MODULE(Linear);
 

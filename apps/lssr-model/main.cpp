@@ -1,13 +1,82 @@
 // lssr-model: inspect Stable-Diffusion base models and LSSR model bundles.
-//   lssr-model keys DIR   one line per tensor "<component>.<name>\t[d0, d1, ...]"
+//   lssr-model keys DIR       one line per tensor "<component>.<name>\t[d0, d1, ...]"
+//   lssr-model info BUNDLE    architecture, parameter counts, provenance, hash
+//   lssr-model pack DIR -o B  a fresh (untrained) bundle on a base model
+#include <torch/torch.h>
+
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "apps/common/tool.hpp"
 #include "libsr/base_model_keys.hpp"
+#include "libsr/bundle.hpp"
+#include "libsr/lora.hpp"
+
+namespace {
+
+std::string group_digits(long long n) {
+    std::string s = std::to_string(n), out;
+    for (size_t i = 0; i < s.size(); ++i) {
+        if (i && (s.size() - i) % 3 == 0) out += ',';
+        out += s[i];
+    }
+    return out;
+}
+
+std::string describe_bundle(const std::string& path, bool as_json) {
+    const auto s = lssr::sr::summarize_bundle(path);
+    auto meta = [&](const std::string& key) {
+        const auto it = s.metadata.find(key);
+        return it == s.metadata.end() ? std::string() : it->second;
+    };
+    long long lora_total = 0;
+    for (const auto& [name, n] : s.lora_params) lora_total += n;
+    nlohmann::json j;
+    j["file"] = path;
+    j["bytes"] = s.bytes;
+    j["sha256"] = s.sha256;
+    j["format"] = meta("format");
+    j["base"] = meta("base") == "embedded" ? nlohmann::json("embedded") : nlohmann::json(meta("base_path"));
+    j["base_sha256"] = meta("base_sha256");
+    j["timestep"] = meta("timestep");
+    j["lora_alpha"] = meta("lora_alpha");
+    for (const char* key : {"architecture", "band_roles", "provenance"}) {
+        const auto text = meta(key);
+        j[key] = nlohmann::json::accept(text) ? nlohmann::json::parse(text) : nlohmann::json(text);
+    }
+    j["parameters"] = {{"base_unet", s.base_unet_params}, {"base_vae", s.base_vae_params},
+                       {"lora", lora_total},          {"lora_by_adapter", s.lora_params},
+                       {"lora_layers", s.lora_modules}, {"knowledge_module", s.knowledge_params},
+                       {"sar_head", s.sar_params},    {"prompt_embedding", s.prompt_params}};
+    if (as_json) return j.dump(2) + "\n";
+    std::ostringstream o;
+    o << "file:          " << path << " (" << group_digits(s.bytes) << " bytes)\n"
+      << "sha256:        " << s.sha256 << "\n"
+      << "format:        " << meta("format") << "\n"
+      << "base:          " << (meta("base") == "embedded" ? "embedded" : "external " + meta("base_path")) << "\n"
+      << "base sha256:   " << meta("base_sha256") << "\n"
+      << "architecture:  " << meta("architecture") << "\n"
+      << "band roles:    " << meta("band_roles") << "\n"
+      << "scale factor:  " << meta("scale_factor") << ", timestep " << meta("timestep") << ", lora_alpha "
+      << meta("lora_alpha") << "\n"
+      << "normalisation: " << meta("normalisation") << "\n"
+      << "parameters:\n"
+      << "  base UNet      " << group_digits(s.base_unet_params) << "\n"
+      << "  base VAE       " << group_digits(s.base_vae_params) << "\n"
+      << "  LoRA           " << group_digits(lora_total) << " on " << s.lora_modules << " layers\n";
+    for (const auto& [name, n] : s.lora_params) o << "    " << name << "  " << group_digits(n) << "\n";
+    o << "  knowledge      " << group_digits(s.knowledge_params) << "\n"
+      << "  SAR head       " << group_digits(s.sar_params) << "\n"
+      << "  prompt         " << group_digits(s.prompt_params) << "\n"
+      << "provenance:    " << meta("provenance") << "\n";
+    return o.str();
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
-    lssr::app::Tool tool("lssr-model", "Inspect Stable-Diffusion base models (diffusers layout).");
+    lssr::app::Tool tool("lssr-model", "Inspect Stable-Diffusion base models and LSSR model bundles.");
     auto& cli = tool.cli();
     cli.require_subcommand(1);
 
@@ -17,7 +86,61 @@ int main(int argc, char** argv) {
         "List the tensors of a base model folder as NAME<TAB>[SHAPE] (from config.json; weights checked)");
     keys->add_option("DIR", keys_dir, "Base model folder holding unet/ and vae/")->required();
 
+    std::string info_bundle;
+    bool info_json = false;
+    auto* info = cli.add_subcommand("info", "Describe a model bundle: architecture, parameter counts, provenance, hash");
+    info->add_option("BUNDLE", info_bundle, "LSSR model bundle (.safetensors)")->required();
+    info->add_flag("--json", info_json, "Print JSON instead of text");
+
+    std::string pack_base, pack_out, pack_prompt;
+    int rank = 4;
+    double alpha = 8.0;
+    bool embed = false, with_knowledge = false, with_sar = false;
+    uint64_t seed = 0;
+    auto* pack = cli.add_subcommand("pack", "Write a fresh bundle on a base model: LoRA with B = 0 (output unchanged)");
+    pack->add_option("DIR", pack_base, "Base model folder")->required();
+    pack->add_option("-o,--output", pack_out, "Bundle to write")->required();
+    pack->add_option("--rank", rank, "LoRA rank of both branches (default 4)")->check(CLI::PositiveNumber);
+    pack->add_option("--alpha", alpha, "LoRA alpha (default 8: scaling alpha/rank)");
+    pack->add_option("--prompt-embedding", pack_prompt, "prompt_embeds file to store (default zeros)");
+    pack->add_flag("--embed-base", embed, "Store the base weights in the bundle (else a reference to DIR)");
+    pack->add_flag("--knowledge", with_knowledge, "Add a knowledge module (DEM, land cover, month)");
+    pack->add_flag("--sar", with_sar, "Add a SAR head");
+    pack->add_option("--seed", seed, "Seed of the initialisation (default 0)");
+    tool.add_overwrite_flag();
+    // Common flags (-q, --overwrite, ...) may follow the subcommand.
+    for (auto* sub : {keys, info, pack}) sub->fallthrough();
+
     return tool.run(argc, argv, [&]() {
+        if (*info) {
+            std::cout << describe_bundle(info_bundle, info_json) << std::flush;
+            return std::cout ? 0 : 1;
+        }
+        if (*pack) {
+            torch::manual_seed(seed);
+            auto base = lssr::sr::load_base_model(pack_base);
+            const int64_t width = base.unet->config().cross_attention_dim;
+            auto prompt = pack_prompt.empty() ? lssr::sr::zero_prompt_embedding(width)
+                                              : lssr::sr::load_prompt_embedding(pack_prompt, width);
+            lssr::sr::SrModel model(std::move(base), prompt, 1);
+            lssr::sr::LoraSpec spec;
+            spec.rank = rank;
+            spec.alpha = alpha;
+            for (const char* branch : {"pix", "sem"}) lssr::sr::add_lora_branch(*model.base().unet, branch, spec);
+            if (with_knowledge) model.knowledge = lssr::sr::KnowledgeModule(model.base().unet->config().in_channels);
+            if (with_sar) model.sar_head = lssr::sr::SarHead();
+            lssr::sr::BundleWriteOptions options;
+            options.base_dir = pack_base;
+            options.embed_base = embed;
+            options.lora_alpha = alpha;
+            options.overwrite = tool.common().overwrite;
+            options.provenance = {{"tool", lssr::app::version_string("lssr-model")},
+                                  {"recipe", "lssr-model pack (untrained: LoRA B = 0)"},
+                                  {"seed", std::to_string(seed)}};
+            lssr::sr::write_bundle(pack_out, model, options);
+            tool.info(pack_out + ": written");
+            return 0;
+        }
         std::ostringstream out;
         for (const auto& key : lssr::sr::list_base_model_keys(keys_dir))
             out << key.name << '\t' << lssr::sr::format_shape(key.shape) << '\n';

@@ -1,0 +1,63 @@
+#pragma once
+// LSSR's SAR-guided optical head (SARFusion.py::SARGuidedOpticalHead of the
+// authors, dim 96, 6 heads, 2 blocks, 12x12 windows, gating), applied to each
+// decoded branch: out = image + gamma * out_proj(fusion(opt_in(image), sar_in(s1))).
+// Windows are padded at any size. Parameter names equal the authors' keys.
+#include <torch/torch.h>
+
+namespace lssr::sr {
+
+class WindowCrossAttentionImpl : public torch::nn::Module {
+public:
+    WindowCrossAttentionImpl(int64_t dim, int64_t heads);
+    torch::Tensor forward(const torch::Tensor& opt, const torch::Tensor& sar);  // [N,M,C]
+    torch::nn::Linear q{nullptr}, k{nullptr}, v{nullptr}, proj{nullptr};
+
+private:
+    int64_t heads_;
+};
+TORCH_MODULE(WindowCrossAttention);
+
+class SarMlpImpl : public torch::nn::Module {
+public:
+    SarMlpImpl(int64_t dim, int64_t hidden);
+    torch::Tensor forward(const torch::Tensor& x);
+    torch::nn::Linear fc1{nullptr}, fc2{nullptr};
+};
+TORCH_MODULE(SarMlp);
+
+class CrossAttnBlock2DImpl : public torch::nn::Module {
+public:
+    CrossAttnBlock2DImpl(int64_t dim, int64_t heads, int64_t window);
+    torch::Tensor forward(const torch::Tensor& opt, const torch::Tensor& sar);  // [B,C,H,W]
+
+private:
+    int64_t window_;
+    torch::nn::LayerNorm norm_q{nullptr}, norm_kv{nullptr}, norm_out{nullptr};
+    WindowCrossAttention attn{nullptr};
+    SarMlp mlp{nullptr};
+    torch::nn::Sequential gate{nullptr};
+    torch::Tensor gamma;
+};
+TORCH_MODULE(CrossAttnBlock2D);
+
+class SarHeadImpl : public torch::nn::Module {
+public:
+    SarHeadImpl(int64_t channels = 3, int64_t sar_channels = 2, int64_t dim = 96, int64_t heads = 6,
+                int64_t layers = 2, int64_t window = 12);
+    // image [B,3,H,W] in [-1,1]; sar [B,2,H,W] normalised (normalise_s1).
+    torch::Tensor forward(const torch::Tensor& image, const torch::Tensor& sar);
+
+private:
+    torch::nn::Sequential opt_in{nullptr}, sar_in{nullptr};
+    torch::nn::ModuleList blocks{nullptr};  // registered as fusion.blocks
+    torch::nn::Conv2d out_proj{nullptr};
+    torch::Tensor gamma;
+};
+TORCH_MODULE(SarHead);
+
+// The authors' S1 preprocessing per tile: dB (NaN -> 0 dB) to linear power,
+// divided by each channel's maximum over the tile, mapped to [-1,1].
+torch::Tensor normalise_s1(const torch::Tensor& db);
+
+}  // namespace lssr::sr

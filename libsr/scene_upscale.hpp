@@ -1,0 +1,59 @@
+#pragma once
+// Whole-scene 3x super-resolution, streaming: overlapping tiles are cut one
+// tile row at a time, upscaled in batches by a TileModel, blended with the
+// smooth weights of libio/blend.hpp and written in row strips, so memory is
+// bounded by a few tile rows whatever the scene size. No LibTorch here.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "libio/fmask.hpp"
+#include "libio/grid.hpp"
+#include "libio/progress.hpp"
+#include "libio/raster.hpp"
+#include "libsr/lr_scene.hpp"
+
+namespace lssr::sr {
+
+// One tile handed to a model: 6 bands of reflectance (blue..swir2) with no NaN
+// left (holes filled), where it lies, and the grid of its x3 output.
+struct TileInput {
+    io::RasterBlock lr;
+    io::Window window;  // in LR pixels
+    io::Grid hr_grid;   // the output tile's grid (for warping side layers)
+};
+
+class TileModel {
+public:
+    virtual ~TileModel() = default;
+    // Tiles of one batch share their size; returns one 6-band block per tile,
+    // three times larger, in reflectance.
+    virtual std::vector<io::RasterBlock> upscale(const std::vector<TileInput>& tiles) = 0;
+};
+
+struct UpscaleOptions {
+    int tile = 64;     // LR pixels
+    int overlap = 16;  // LR pixels shared by neighbouring tiles
+    int batch = 4;     // tiles per model call
+    io::FmaskPolicy fmask;
+    std::string output;
+    io::OutputOptions output_options;
+    std::string data_type;                        // "" = the input's
+    std::map<std::string, std::string> metadata;  // provenance, written as dataset metadata
+    long long strip_bytes = 128LL << 20;          // bound on one blending strip
+};
+
+struct UpscaleStats {
+    io::Grid grid;           // output grid
+    int tiles = 0;           // tiles in the layout
+    int tiles_empty = 0;     // skipped: no valid pixel
+    double model_seconds = 0;  // time spent in the model
+    double total_seconds = 0;
+};
+
+constexpr int kScale = 3;
+
+UpscaleStats upscale_scene(const LrScene& scene, TileModel& model, const UpscaleOptions& options,
+                           const Progress& progress = {});
+
+}  // namespace lssr::sr

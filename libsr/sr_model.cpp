@@ -1,0 +1,133 @@
+#include "libsr/sr_model.hpp"
+
+#include "libio/errors.hpp"
+#include "libsr/lora.hpp"
+#include "libsr/safetensors_torch.hpp"
+
+namespace lssr::sr {
+namespace {
+
+namespace F = torch::nn::functional;
+
+constexpr int64_t kPromptTokens = 77;
+
+// Pads [B,C,H,W] on the right and bottom (edge values repeated) up to multiples of m.
+torch::Tensor pad_to_multiple(const torch::Tensor& x, int64_t m) {
+    const int64_t ph = (m - x.size(2) % m) % m, pw = (m - x.size(3) % m) % m;
+    if (ph == 0 && pw == 0) return x;
+    return F::pad(x, F::PadFuncOptions({0, pw, 0, ph}).mode(torch::kReplicate));
+}
+
+}  // namespace
+
+SrModel::SrModel(BaseModel base, torch::Tensor prompt_embeds, int64_t timestep)
+    : base_(std::move(base)), prompt_(std::move(prompt_embeds)), timestep_(timestep) {}
+SrModel::~SrModel() = default;
+SrModel::SrModel(SrModel&&) noexcept = default;
+SrModel& SrModel::operator=(SrModel&&) noexcept = default;
+
+void SrModel::to(const torch::Device& device) {
+    base_.unet->to(device);
+    base_.vae->to(device);
+    lora_to(*base_.unet, device);
+    if (knowledge) knowledge->to(device);
+    if (sar_head) sar_head->to(device);
+    prompt_ = prompt_.to(device);
+    device_ = device;
+}
+
+void SrModel::set_lambdas(double lambda_pix, double lambda_sem) {
+    lambda_pix_ = lambda_pix;
+    lambda_sem_ = lambda_sem;
+    if (lambda_pix == 1.0 && lambda_sem == 1.0) merge_lora(*base_.unet);
+}
+
+torch::Tensor SrModel::predict_noise(const torch::Tensor& z) {
+    const auto t = torch::full({z.size(0)}, timestep_, torch::TensorOptions().dtype(torch::kInt64).device(z.device()));
+    const auto context = prompt_.expand({z.size(0), prompt_.size(1), prompt_.size(2)});
+    auto& unet = *base_.unet;
+    if (!has_lora(unet)) return unet.forward(z, t, context);
+    set_lora_branch_active(unet, "sem", true);
+    const auto pred_sem = unet.forward(z, t, context);
+    set_lora_branch_active(unet, "sem", false);
+    const auto pred_pix = unet.forward(z, t, context);
+    set_lora_branch_active(unet, "sem", true);
+    return lambda_pix_ * pred_pix + lambda_sem_ * (pred_sem - pred_pix);
+}
+
+int64_t SrModel::size_multiple() const {
+    const auto vae_levels = base_.vae->config().block_out_channels.size();
+    const auto unet_levels = base_.unet->config().block_out_channels.size();
+    return (int64_t{1} << (vae_levels - 1)) * (int64_t{1} << (unet_levels - 1));
+}
+
+torch::Tensor SrModel::branch(const torch::Tensor& x, int branch_index, const Auxiliary& aux) {
+    const double sf = base_.scaling_factor;
+    // Deterministic: the posterior mean, never a sample.
+    auto z = base_.vae->encode(x).mean * sf;
+    if (knowledge) z = knowledge->forward(z, KnowledgeInputs{aux.dem, aux.landcover, aux.month}, branch_index);
+    const auto eps = predict_noise(z);
+    auto y = base_.vae->decode((z - eps) / sf).clamp(-1.0, 1.0);
+    if (sar_head && aux.s1.defined()) {
+        // Tiles without any S1 value keep the decoded image.
+        const auto s1 = aux.s1.to(y.device(), torch::kFloat32);
+        const auto has = torch::isfinite(s1).flatten(1).any(1).to(y.dtype()).view({-1, 1, 1, 1});
+        y = y + (sar_head->forward(y, normalise_s1(s1)) - y) * has;
+    }
+    return y;
+}
+
+torch::Tensor SrModel::forward(const torch::Tensor& lr, const Auxiliary& aux) {
+    if (lr.dim() != 4 || lr.size(1) != kTileBands)
+        throw InputError("model input must be [B,6,h,w] (blue, green, red, nir, swir1, swir2)");
+    const int64_t H = lr.size(2) * 3, W = lr.size(3) * 3;
+    const auto x = lr.to(device_, torch::kFloat32).clamp(0.0, 1.0) * 2.0 - 1.0;
+    auto up = F::interpolate(x, F::InterpolateFuncOptions()
+                                    .size(std::vector<int64_t>{H, W})
+                                    .mode(torch::kBilinear)
+                                    .align_corners(false));
+    const int64_t m = size_multiple();
+    up = pad_to_multiple(up, m);
+    Auxiliary padded = aux;
+    for (auto* t : {&padded.dem, &padded.landcover, &padded.s1})
+        if (t->defined()) *t = pad_to_multiple(t->to(device_, torch::kFloat32), m);
+    if (padded.month.defined()) padded.month = padded.month.to(device_);
+    const auto rgb_index = torch::tensor({2, 1, 0}, torch::TensorOptions().dtype(torch::kInt64).device(device_));
+    // Both branches go through the networks as one batch (the networks are
+    // shared; only the knowledge module's gamma differs per branch).
+    const int64_t B = lr.size(0);
+    const double sf = base_.scaling_factor;
+    auto z = base_.vae->encode(torch::cat({up.index_select(1, rgb_index), up.slice(1, 3, 6)}, 0)).mean * sf;
+    if (knowledge) {
+        const KnowledgeInputs k{padded.dem, padded.landcover, padded.month};
+        z = torch::cat({knowledge->forward(z.slice(0, 0, B), k, 0), knowledge->forward(z.slice(0, B), k, 1)}, 0);
+    }
+    auto y = base_.vae->decode((z - predict_noise(z)) / sf).clamp(-1.0, 1.0);
+    if (sar_head && padded.s1.defined()) {
+        const auto s1 = padded.s1.to(y.device(), torch::kFloat32);
+        const auto has = torch::isfinite(s1).flatten(1).any(1).to(y.dtype()).view({-1, 1, 1, 1}).repeat({2, 1, 1, 1});
+        const auto s1n = normalise_s1(s1);
+        y = y + (sar_head->forward(y, torch::cat({s1n, s1n}, 0)) - y) * has;
+    }
+    const auto rgb = y.slice(0, 0, B), ir = y.slice(0, B);
+    // Back to blue..swir2 and to reflectance; drop the padding.
+    auto out = torch::cat({rgb.index_select(1, rgb_index), ir}, 1);
+    out = out.slice(2, 0, H).slice(3, 0, W);
+    return ((out + 1.0) * 0.5).to(torch::kCPU);
+}
+
+torch::Tensor load_prompt_embedding(const std::string& path, int64_t cross_attention_dim) {
+    SafetensorsFile file(path);
+    auto t = load_float_tensor(file, "prompt_embeds");
+    if (t.dim() == 2) t = t.unsqueeze(0);
+    if (t.dim() != 3 || t.size(0) != 1 || t.size(2) != cross_attention_dim)
+        throw InputError(path + ": prompt_embeds must be [1, N, " + std::to_string(cross_attention_dim) +
+                         "] for this UNet (cross-attention width " + std::to_string(cross_attention_dim) + ")");
+    return t;
+}
+
+torch::Tensor zero_prompt_embedding(int64_t cross_attention_dim) {
+    return torch::zeros({1, kPromptTokens, cross_attention_dim});
+}
+
+}  // namespace lssr::sr

@@ -1,0 +1,71 @@
+#include "libsr/sr_tile_model.hpp"
+
+#include <gdal_priv.h>
+
+#include <cmath>
+
+#include "libio/gdal_dataset.hpp"
+#include "libio/warp.hpp"
+
+namespace lssr::sr {
+
+struct SrTileModel::Sources {
+    io::DatasetPtr dem, landcover, s1;
+};
+
+SrTileModel::SrTileModel(SrModel& model, AuxiliaryInputs aux)
+    : model_(model), aux_(std::move(aux)), sources_(std::make_unique<Sources>()) {
+    if (!aux_.dem.empty()) sources_->dem = io::open_raster(aux_.dem);
+    if (!aux_.landcover.empty()) sources_->landcover = io::open_raster(aux_.landcover);
+    if (!aux_.s1.empty()) sources_->s1 = io::open_raster(aux_.s1);
+}
+
+SrTileModel::~SrTileModel() = default;
+
+namespace {
+
+// Warps `bands` of a side raster onto every tile's output grid: [B,bands,H,W], NaN where missing.
+torch::Tensor warp_tiles(GDALDataset& ds, const std::string& path, const std::vector<TileInput>& tiles,
+                         std::vector<int> bands, io::Resampling method) {
+    std::vector<torch::Tensor> out;
+    for (const auto& t : tiles) {
+        io::WarpRequest request;
+        request.bands = bands;
+        request.method = method;
+        auto block = io::warp_to_grid(ds, path, t.hr_grid, request);
+        out.push_back(torch::from_blob(block.data.data(), {block.bands, block.height, block.width}, torch::kFloat32).clone());
+    }
+    return torch::stack(out);
+}
+
+}  // namespace
+
+Auxiliary SrTileModel::auxiliary_for(const std::vector<TileInput>& tiles) {
+    Auxiliary aux;
+    const int64_t n = static_cast<int64_t>(tiles.size());
+    if (sources_->dem) aux.dem = warp_tiles(*sources_->dem, aux_.dem, tiles, {1}, io::Resampling::Bilinear);
+    if (sources_->landcover)
+        aux.landcover = warp_tiles(*sources_->landcover, aux_.landcover, tiles, {1}, io::Resampling::Nearest);
+    if (sources_->s1) aux.s1 = warp_tiles(*sources_->s1, aux_.s1, tiles, {1, 2}, io::Resampling::Bilinear);
+    aux.month = torch::full({n}, static_cast<int64_t>(aux_.month), torch::kInt64);
+    return aux;
+}
+
+std::vector<io::RasterBlock> SrTileModel::upscale(const std::vector<TileInput>& tiles) {
+    torch::NoGradGuard no_grad;
+    std::vector<torch::Tensor> inputs;
+    for (const auto& t : tiles)
+        inputs.push_back(torch::from_blob(const_cast<float*>(t.lr.data.data()), {t.lr.bands, t.lr.height, t.lr.width},
+                                          torch::kFloat32));
+    const auto out = model_.forward(torch::stack(inputs), auxiliary_for(tiles)).contiguous();
+    std::vector<io::RasterBlock> blocks;
+    for (int64_t i = 0; i < out.size(0); ++i) {
+        io::RasterBlock b(static_cast<int>(out.size(1)), static_cast<int>(out.size(3)), static_cast<int>(out.size(2)));
+        const auto t = out[i].contiguous();
+        std::copy_n(t.data_ptr<float>(), b.data.size(), b.data.data());
+        blocks.push_back(std::move(b));
+    }
+    return blocks;
+}
+
+}  // namespace lssr::sr

@@ -1,0 +1,32 @@
+#pragma once
+// Runs an SrModel on the tiles of upscale_scene (RasterBlock <-> tensor), with
+// side layers (DEM, land cover, S1) warped onto each tile's output grid.
+#include <memory>
+#include <string>
+
+#include "libsr/scene_upscale.hpp"
+#include "libsr/sr_model.hpp"
+
+namespace lssr::sr {
+
+// Side rasters: any CRS and resolution; "" = absent.
+struct AuxiliaryInputs {
+    std::string dem, landcover, s1;
+    int month = 0;  // 1-12, 0 = unknown
+};
+
+class SrTileModel : public TileModel {
+public:
+    SrTileModel(SrModel& model, AuxiliaryInputs aux = {});
+    ~SrTileModel() override;
+    std::vector<io::RasterBlock> upscale(const std::vector<TileInput>& tiles) override;
+
+private:
+    struct Sources;
+    SrModel& model_;
+    AuxiliaryInputs aux_;
+    std::unique_ptr<Sources> sources_;
+    Auxiliary auxiliary_for(const std::vector<TileInput>& tiles);
+};
+
+}  // namespace lssr::sr
