@@ -131,6 +131,9 @@ int Tool::run(int argc, char** argv, const std::function<int()>& body) {
     if (!CPLGetConfigOption("GDAL_NUM_THREADS", nullptr))
         CPLSetConfigOption("GDAL_NUM_THREADS", std::to_string(threads).c_str());
     common_.threads = threads;
+    // The tools stream block by block; GDAL's default block cache (5% of RAM)
+    // would only make memory grow with scene size. Users can still set it.
+    if (!CPLGetConfigOption("GDAL_CACHEMAX", nullptr)) GDALSetCacheMax64(64LL << 20);
 
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);

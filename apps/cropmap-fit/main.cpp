@@ -1,8 +1,6 @@
 // cropmap-fit: trains a per-pixel XGBoost crop classifier from dated images and a
 // CDL label raster, and saves it with its class table and feature list.
-#include <cpl_conv.h>
 #include <fmt/format.h>
-#include <gdal.h>
 
 #include "apps/common/tool.hpp"
 #include "libcrop/cdl.hpp"
@@ -79,8 +77,6 @@ int main(int argc, char** argv) {
 
     return tool.run(argc, argv, [&]() {
         options.images = app::expand_stdin_inputs(options.images);
-        // Blocks are read once; GDAL's default cache (5% of RAM) would only make memory follow the scene.
-        if (!CPLGetConfigOption("GDAL_CACHEMAX", nullptr)) GDALSetCacheMax64(64LL << 20);
         options.class_codes = crop::parse_cdl_codes(classes);
         if (background == "none") options.background_cdl.reset();
         else options.background_cdl = crop::parse_cdl_codes(background).at(0);

@@ -1,8 +1,6 @@
 // cropmap-predict: applies a cropmap-fit model to dated images, block by block,
 // writing a CDL-coded class map and optionally probabilities and accuracy scores.
-#include <cpl_conv.h>
 #include <fmt/format.h>
-#include <gdal.h>
 
 #include <iostream>
 
@@ -51,8 +49,6 @@ int main(int argc, char** argv) {
         if (labels.empty() && (!metrics_path.empty() || !confusion_path.empty()))
             throw OptionError("--metrics and --confusion need --labels");
         options.images = app::expand_stdin_inputs(options.images);
-        // Blocks are read once; GDAL's default cache (5% of RAM) would only make memory follow the scene.
-        if (!CPLGetConfigOption("GDAL_CACHEMAX", nullptr)) GDALSetCacheMax64(64LL << 20);
         options.align.method = io::parse_resampling(resampling);
         options.output_options = tool.output_options(output_flags);
         options.threads = tool.common().threads;
