@@ -1,6 +1,7 @@
 #include "support.hpp"
 
 #include <fcntl.h>
+#include <gdal_priv.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -88,6 +89,29 @@ std::vector<std::string> list_files(const fs::path& dir) {
         if (e.is_regular_file()) files.push_back(fs::relative(e.path(), dir).string());
     std::sort(files.begin(), files.end());
     return files;
+}
+
+RasterFile read_raster_file(const std::string& path) {
+    auto ds = io::open_raster(path);
+    RasterFile r;
+    r.grid = io::grid_of(*ds, path);
+    std::vector<int> bands;
+    for (int b = 1; b <= ds->GetRasterCount(); ++b) {
+        bands.push_back(b);
+        r.descriptions.push_back(ds->GetRasterBand(b)->GetDescription());
+    }
+    r.type = ds->GetRasterBand(1)->GetRasterDataType();
+    int has = 0;
+    r.nodata = ds->GetRasterBand(1)->GetNoDataValue(&has);
+    r.has_nodata = has != 0;
+    r.values = io::read_block(*ds, bands, io::Window{0, 0, r.grid.width, r.grid.height}, path);
+    if (char** md = ds->GetMetadata())
+        for (; *md; ++md) {
+            const std::string kv = *md;
+            const auto eq = kv.find('=');
+            if (eq != std::string::npos) r.metadata[kv.substr(0, eq)] = kv.substr(eq + 1);
+        }
+    return r;
 }
 
 }  // namespace lssr::test

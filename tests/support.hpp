@@ -2,6 +2,7 @@
 // Helpers shared by the tests: temporary folders, running the built tools,
 // and small georeferenced rasters made on the fly.
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,19 @@ void write_test_raster(const std::string& path, const io::Grid& grid, int bands,
             for (int c = 0; c < grid.width; ++c) block.at(b, r, c) = static_cast<float>(fn(b, r, c));
     io::write_raster(path, spec, block, io::OutputOptions{});
 }
+
+// A whole raster as written: grid, stored values of every band, and what the
+// tests check about the file (type, band-1 nodata, descriptions, metadata).
+struct RasterFile {
+    io::Grid grid;
+    io::RasterBlock values;
+    GDALDataType type = GDT_Unknown;
+    bool has_nodata = false;
+    double nodata = 0;
+    std::vector<std::string> descriptions;
+    std::map<std::string, std::string> metadata;  // default domain
+};
+RasterFile read_raster_file(const std::string& path);
 
 // Lists the files below a folder (relative paths, sorted).
 std::vector<std::string> list_files(const std::filesystem::path& dir);

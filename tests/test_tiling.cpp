@@ -43,30 +43,8 @@ std::vector<nlohmann::json> read_index(const std::string& dir) {
     return lines;
 }
 
-struct Read {
-    Grid grid;
-    RasterBlock block;
-    GDALDataType type;
-    std::vector<std::string> descriptions;
-    bool nodata_is_nan = false;
-};
-
-Read read_all(const std::string& path) {
-    auto ds = open_raster(path);
-    Read r;
-    r.grid = grid_of(*ds, path);
-    std::vector<int> bands;
-    for (int b = 1; b <= ds->GetRasterCount(); ++b) {
-        bands.push_back(b);
-        r.descriptions.push_back(ds->GetRasterBand(b)->GetDescription());
-    }
-    r.type = ds->GetRasterBand(1)->GetRasterDataType();
-    int has = 0;
-    const double nd = ds->GetRasterBand(1)->GetNoDataValue(&has);
-    r.nodata_is_nan = has && std::isnan(nd);
-    r.block = read_block(*ds, bands, Window{0, 0, r.grid.width, r.grid.height}, path);
-    return r;
-}
+using Read = lssr::test::RasterFile;
+Read read_all(const std::string& path) { return lssr::test::read_raster_file(path); }
 
 // Pixel centre of (row, col) in the grid's own CRS.
 void centre(const Grid& g, int row, int col, double& x, double& y) {
@@ -116,7 +94,7 @@ TEST_CASE("LR and HR patches cover identical ground and their values agree", "[t
         CHECK(std::vector<double>(l8.grid.transform.begin(), l8.grid.transform.end()) ==
               line.at("lr_grid").at("transform").get<std::vector<double>>());
         CHECK(l8.type == GDT_Float32);
-        CHECK(l8.nodata_is_nan);
+        CHECK((l8.has_nodata && std::isnan(l8.nodata)));
         CHECK(l8.descriptions == std::vector<std::string>{"blue", "green", "red", "nir", "swir1", "swir2"});
         CHECK(s2.descriptions == l8.descriptions);
         for (const char* aux : {"DEM", "LC", "S1"}) {
@@ -131,11 +109,11 @@ TEST_CASE("LR and HR patches cover identical ground and their values agree", "[t
                 double x, y;
                 centre(l8.grid, r, c, x, y);
                 for (int b : {0, 2, 3, 4}) {
-                    CHECK(l8.block.at(b, r, c) == Approx(fx::reflectance(b, x, y)).margin(1e-4));
+                    CHECK(l8.values.at(b, r, c) == Approx(fx::reflectance(b, x, y)).margin(1e-4));
                     double mean = 0;
                     for (int i = 0; i < 3; ++i)
-                        for (int j = 0; j < 3; ++j) mean += s2.block.at(b, 3 * r + i, 3 * c + j) / 9.0;
-                    CHECK(mean == Approx(l8.block.at(b, r, c)).margin(b < 4 ? 2e-4 : 1e-3));
+                        for (int j = 0; j < 3; ++j) mean += s2.values.at(b, 3 * r + i, 3 * c + j) / 9.0;
+                    CHECK(mean == Approx(l8.values.at(b, r, c)).margin(b < 4 ? 2e-4 : 1e-3));
                 }
             }
     }
@@ -155,10 +133,10 @@ TEST_CASE("land cover is copied, S1 averaged in linear power, onto the HR grid",
         for (int c = 0; c < lc.grid.width; ++c) {
             double x, y;
             centre(lc.grid, r, c, x, y);
-            CHECK(lc.block.at(0, r, c) == fx::landcover_class(x));
+            CHECK(lc.values.at(0, r, c) == fx::landcover_class(x));
             // mean of 0.01 and 0.03 in linear power is 0.02 (-16.99 dB); the dB mean would be -17.61
-            CHECK(s1.block.at(0, r, c) == Approx(10 * std::log10(0.02)).margin(0.01));
-            CHECK(s1.block.at(1, r, c) == Approx(10 * std::log10(0.004)).margin(0.01));
+            CHECK(s1.values.at(0, r, c) == Approx(10 * std::log10(0.02)).margin(0.01));
+            CHECK(s1.values.at(1, r, c) == Approx(10 * std::log10(0.004)).margin(0.01));
         }
 }
 
@@ -178,7 +156,7 @@ TEST_CASE("a DEM in another CRS is warped onto the HR grid, not refused", "[tili
                 double x, y;
                 centre(dem.grid, r, c, x, y);
                 // a 10 m misplacement would be off by 0.5 m
-                CHECK(dem.block.at(0, r, c) == Approx(fx::elevation(x, y)).margin(0.2));
+                CHECK(dem.values.at(0, r, c) == Approx(fx::elevation(x, y)).margin(0.2));
             }
     }
 }
@@ -201,7 +179,7 @@ TEST_CASE("an S2 scene in another UTM zone than the LR scene is warped onto the 
             for (int c = 0; c < s2.grid.width; c += 7) {
                 double x, y;
                 centre(s2.grid, r, c, x, y);
-                CHECK(s2.block.at(0, r, c) == Approx(fx::reflectance(0, x, y)).margin(5e-4));
+                CHECK(s2.values.at(0, r, c) == Approx(fx::reflectance(0, x, y)).margin(5e-4));
             }
     }
 }
@@ -304,6 +282,6 @@ TEST_CASE("a Sentinel-1 file given with --s1 replaces the manifest's", "[tiling]
     o.s1 = dir.file("s1.tif");
     build_dataset(o);
     const Read s1 = read_all(sample_file(o.out_dir, read_index(o.out_dir).front(), "S1"));
-    CHECK(s1.block.at(0, 10, 10) == Approx(-10.0).margin(1e-3));
-    CHECK(s1.block.at(1, 10, 10) == Approx(-20.0).margin(1e-3));
+    CHECK(s1.values.at(0, 10, 10) == Approx(-10.0).margin(1e-3));
+    CHECK(s1.values.at(1, 10, 10) == Approx(-20.0).margin(1e-3));
 }

@@ -27,36 +27,8 @@ using lssr::test::TempDir;
 
 namespace {
 
-struct Loaded {
-    Grid grid;
-    RasterBlock values;  // stored values
-    GDALDataType type = GDT_Unknown;
-    int has_nodata = 0;
-    double nodata = 0;
-    std::map<std::string, std::string> metadata;
-    std::vector<std::string> descriptions;
-};
-
-Loaded load(const std::string& path) {
-    auto ds = open_raster(path);
-    Loaded r;
-    r.grid = grid_of(*ds, path);
-    std::vector<int> bands;
-    for (int b = 1; b <= ds->GetRasterCount(); ++b) {
-        bands.push_back(b);
-        r.descriptions.push_back(ds->GetRasterBand(b)->GetDescription());
-    }
-    r.type = ds->GetRasterBand(1)->GetRasterDataType();
-    r.nodata = ds->GetRasterBand(1)->GetNoDataValue(&r.has_nodata);
-    r.values = read_block(*ds, bands, Window{0, 0, r.grid.width, r.grid.height}, path);
-    if (char** md = ds->GetMetadata())
-        for (; *md; ++md) {
-            const std::string kv = *md;
-            const auto eq = kv.find('=');
-            if (eq != std::string::npos) r.metadata[kv.substr(0, eq)] = kv.substr(eq + 1);
-        }
-    return r;
-}
+using Loaded = lssr::test::RasterFile;
+Loaded load(const std::string& path) { return lssr::test::read_raster_file(path); }
 
 std::vector<std::string> base_args() {
     return {"--base-model", data_path("sd-tiny/base"), "--adapter", "none", "--prompt-embedding",
