@@ -230,6 +230,25 @@ StudyAreaSummary generate_study_area(const StudyAreaOptions& o, const Progress& 
     // Chronological order, so that satellites alternate in time whatever the list order.
     std::vector<Date> dates = o.dates;
     std::sort(dates.begin(), dates.end());
+    // One HLS v2.0 granule (L30 or S30) seen by `sensor` from the truth of its
+    // day: one file per band, the granule's metadata, and its Fmask.
+    auto write_hls_granule = [&](const std::string& granule, const RasterBlock& day_truth,
+                                 const SensorModel& sensor, const std::string& stream, int index,
+                                 const std::string& sensing_time, const std::vector<BandFile>& files) {
+        RasterBlock scene =
+            simulate_sensor(day_truth, kMargin, hls_grid, sensor, derive_seed(o.seed, stream + "-noise", index));
+        const Clouds clouds = make_clouds(derive_seed(o.seed, stream + "-clouds", index), o.cloud_fraction, n, hls_grid);
+        apply_clouds(scene, clouds);
+        const std::map<std::string, std::string> meta{
+            {"SENSING_TIME", sensing_time}, {"MGRS_TILE_ID", "15TVG"},
+            {"CLOUD_COVERAGE", std::to_string(std::lround(cloud_percent(clouds)))}, {"SPATIAL_COVERAGE", "100"}};
+        const std::string prefix = granule + ".";
+        write_scene_bands(out, prefix, ".tif", files, scene, g30, GDT_Int16, -9999, BandScaling{0.0001, 0, -9999.0},
+                          meta, hls_dn);
+        RasterSpec spec = spec_for(g30, GDT_Byte, 255.0);
+        spec.metadata = meta;
+        out.write(prefix + "Fmask.tif", spec, hls_fmask(clouds, water_share(ls, hls_grid)));
+    };
     for (size_t k = 0; k < dates.size(); ++k) {
         const Date& date = dates[k];
         const int index = static_cast<int>(k);
@@ -265,23 +284,9 @@ StudyAreaSummary generate_study_area(const StudyAreaOptions& o, const Progress& 
         step("Sentinel-2 L2A");
 
         // HLS S30: the same overpass seen at 30 m.
-        {
-            RasterBlock scene = simulate_sensor(truth, kMargin, hls_grid, s30_sensor(o.seed, index),
-                                                derive_seed(o.seed, "s30-noise", index));
-            const Clouds clouds = make_clouds(derive_seed(o.seed, "s30-clouds", index), o.cloud_fraction, n, hls_grid);
-            apply_clouds(scene, clouds);
-            const std::map<std::string, std::string> meta{
-                {"SENSING_TIME", date.iso() + "T17:09:01Z"}, {"MGRS_TILE_ID", "15TVG"},
-                {"CLOUD_COVERAGE", std::to_string(std::lround(cloud_percent(clouds)))}, {"SPATIAL_COVERAGE", "100"}};
-            const std::string prefix = names.s30_granule + ".";
-            write_scene_bands(out, prefix, ".tif",
-                              {{"B02", Blue}, {"B03", Green}, {"B04", Red}, {"B8A", NirNarrow},
-                               {"B11", Swir1}, {"B12", Swir2}},
-                              scene, g30, GDT_Int16, -9999, BandScaling{0.0001, 0, -9999.0}, meta, hls_dn);
-            RasterSpec spec = spec_for(g30, GDT_Byte, 255.0);
-            spec.metadata = meta;
-            out.write(prefix + "Fmask.tif", spec, hls_fmask(clouds, water_share(ls, hls_grid)));
-        }
+        write_hls_granule(names.s30_granule, truth, s30_sensor(o.seed, index), "s30", index, date.iso() + "T17:09:01Z",
+                          {{"B02", Blue}, {"B03", Green}, {"B04", Red}, {"B8A", NirNarrow}, {"B11", Swir1},
+                           {"B12", Swir2}});
         step("HLS S30");
 
         // Landsat 8/9 Collection 2 Level-2, the next day, on the WRS-2 lattice.
@@ -303,24 +308,10 @@ StudyAreaSummary generate_study_area(const StudyAreaOptions& o, const Progress& 
         step("Landsat C2 L2");
 
         // HLS L30, two days later.
-        {
-            const RasterBlock day_truth = render_reflectance(ls, names.l30_date.day_of_year());
-            RasterBlock scene = simulate_sensor(day_truth, kMargin, hls_grid, l30_sensor(o.seed, index),
-                                                derive_seed(o.seed, "l30-noise", index));
-            const Clouds clouds = make_clouds(derive_seed(o.seed, "l30-clouds", index), o.cloud_fraction, n, hls_grid);
-            apply_clouds(scene, clouds);
-            const std::map<std::string, std::string> meta{
-                {"SENSING_TIME", names.l30_date.iso() + "T16:54:32Z"}, {"MGRS_TILE_ID", "15TVG"},
-                {"CLOUD_COVERAGE", std::to_string(std::lround(cloud_percent(clouds)))}, {"SPATIAL_COVERAGE", "100"}};
-            const std::string prefix = names.l30_granule + ".";
-            write_scene_bands(out, prefix, ".tif",
-                              {{"B01", Coastal}, {"B02", Blue}, {"B03", Green}, {"B04", Red}, {"B05", NirNarrow},
-                               {"B06", Swir1}, {"B07", Swir2}},
-                              scene, g30, GDT_Int16, -9999, BandScaling{0.0001, 0, -9999.0}, meta, hls_dn);
-            RasterSpec spec = spec_for(g30, GDT_Byte, 255.0);
-            spec.metadata = meta;
-            out.write(prefix + "Fmask.tif", spec, hls_fmask(clouds, water_share(ls, hls_grid)));
-        }
+        write_hls_granule(names.l30_granule, render_reflectance(ls, names.l30_date.day_of_year()),
+                          l30_sensor(o.seed, index), "l30", index, names.l30_date.iso() + "T16:54:32Z",
+                          {{"B01", Coastal}, {"B02", Blue}, {"B03", Green}, {"B04", Red}, {"B05", NirNarrow},
+                           {"B06", Swir1}, {"B07", Swir2}});
         step("HLS L30");
 
         // Sentinel-1 GRD, the day before: VV and VH in dB, one terrain-corrected stack.
