@@ -1,0 +1,60 @@
+// lssr-eval: PSNR, SSIM, SAM, NDVI error and LR consistency of super-resolved
+// predictions against 10 m references, per sample (CSV) and averaged (JSON).
+#include <fstream>
+#include <iostream>
+
+#include "apps/common/tool.hpp"
+#include "libio/errors.hpp"
+#include "libio/eval_report.hpp"
+#include "libio/eval_samples.hpp"
+#include "libio/staged_output.hpp"
+
+namespace {
+
+void write_text(const std::string& text, const std::string& path, bool overwrite) {
+    lssr::io::StagedFile staged(path, overwrite);
+    std::ofstream out(staged.temp_path(), std::ios::binary);
+    out << text;
+    out.close();
+    if (!out) throw lssr::OutputError(path + ": cannot write");
+    staged.commit();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    lssr::app::Tool tool("lssr-eval",
+                         "Compare super-resolved predictions with reference images (files or folders "
+                         "matched by sample name): PSNR, SSIM, SAM, NDVI error, LR consistency.");
+    std::string pred, ref, lr, json_path, csv_path;
+    auto& cli = tool.cli();
+    cli.add_option("PRED", pred, "Prediction file or folder")->required()->type_name("PRED");
+    cli.add_option("REF", ref, "Reference file or folder (same grids as PRED)")->required()->type_name("REF");
+    cli.add_option("--lr", lr, "LR input file or folder (PRED's grid coarsened 3x): adds consistency_mae")
+        ->type_name("LR");
+    cli.add_option("-o,--output", json_path, "Write the metrics JSON to FILE instead of stdout")
+        ->type_name("FILE");
+    cli.add_option("--csv", csv_path, "Write the per-sample metrics to FILE (CSV)")->type_name("FILE");
+    tool.add_overwrite_flag();
+
+    return tool.run(argc, argv, [&] {
+        const bool overwrite = tool.common().overwrite;
+        // Refuse existing outputs before the work, not after it.
+        if (!json_path.empty()) lssr::io::check_can_write(json_path, overwrite);
+        if (!csv_path.empty()) lssr::io::check_can_write(csv_path, overwrite);
+        std::vector<std::string> unmatched;
+        const auto samples = lssr::io::match_samples(pred, ref, lr, unmatched);
+        for (const std::string& line : unmatched) tool.warn(line);
+        lssr::Progress progress = tool.progress();
+        std::vector<lssr::io::SampleMetrics> metrics;
+        for (size_t i = 0; i < samples.size(); ++i) {
+            metrics.push_back(lssr::io::evaluate_sample(samples[i]));
+            lssr::report(progress, double(i + 1) / samples.size());
+        }
+        const std::string json = lssr::io::metrics_summary(metrics).dump(2) + "\n";
+        if (!csv_path.empty()) write_text(lssr::io::metrics_csv(metrics), csv_path, overwrite);
+        if (json_path.empty()) std::cout << json << std::flush;
+        else write_text(json, json_path, overwrite);
+        return 0;
+    });
+}
