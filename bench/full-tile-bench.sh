@@ -1,0 +1,186 @@
+#!/usr/bin/env bash
+# SPEC §6 on a full HLS tile: lssr-upscale (default model, CPU, 2 threads) on a
+# 3660x3660x6 HLS L30 granule (-> 10980x10980x6), timed with its peak RSS,
+# beside `gdalwarp -r cubic -tr 10 10` on the same file; then the tile-seam
+# ratio and the consistency of the output block-averaged back to 30 m.
+# Prints one JSON object on stdout.
+#
+# The granule is made cheaply: lssr-synth writes one HLS L30 granule of at
+# most 610x610 px (18.3 km; its 10 m truth is what makes larger areas costly),
+# which is mirrored into a k x k mosaic (mirroring keeps the copies
+# continuous: no artificial edges) on the 30 m grid of MGRS tile 15TVG
+# (origin 399960, 4700040, EPSG:32615), and written as one real GeoTIFF
+# (Int16, scale 0.0001, nodata -9999, named by its HLS product ID).
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+me="full-tile-bench.sh"
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
+
+usage() {
+  cat <<EOF
+usage: bench/$me [OPTIONS]
+
+Time lssr-upscale on a full-size HLS L30 tile (3660x3660 px at 30 m) against
+gdalwarp -r cubic, and measure its peak RSS, tile seams and 30 m consistency
+(SPEC §6). Prints JSON on stdout; progress on stderr.
+
+  --model BUNDLE   model bundle for lssr-upscale (default: none named, i.e. the
+                   suite's default model, data/models/default.safetensors)
+  --size N         side of the tile in 30 m pixels (default 3660; e.g. 366 for
+                   a quick trial: the SPEC targets are only judged at 3660)
+  --threads N      threads for lssr-upscale and gdalwarp (default 2)
+  --tile N         lssr-upscale --tile, input pixels (default 64)
+  --overlap N      lssr-upscale --overlap, input pixels (default 16)
+  --json FILE      also write the JSON to FILE
+  --keep           keep the scratch folder (granule, outputs) and print its path
+  -q, --quiet      no progress on stderr
+  -h, --help       this text
+
+Tools come from \$LSSR_BIN if set, else build/apps, else PATH (lssr-synth,
+lssr-upscale); also gdalbuildvrt, gdal_translate, gdalwarp, gdalinfo, GNU time
+(/usr/bin/time) and python3 (numpy used when installed; without it the seam
+ratio is taken on a central 1152x1152 window).
+EOF
+}
+
+model="" size=3660 threads=2 tile=64 overlap=16 json="" keep=0 quiet=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --model) [ $# -ge 2 ] || usage_error "--model needs a file"; model="$2"; shift 2 ;;
+    --size) [ $# -ge 2 ] || usage_error "--size needs a value"; size="$2"; shift 2 ;;
+    --threads) [ $# -ge 2 ] || usage_error "--threads needs a value"; threads="$2"; shift 2 ;;
+    --tile) [ $# -ge 2 ] || usage_error "--tile needs a value"; tile="$2"; shift 2 ;;
+    --overlap) [ $# -ge 2 ] || usage_error "--overlap needs a value"; overlap="$2"; shift 2 ;;
+    --json) [ $# -ge 2 ] || usage_error "--json needs a file"; json="$2"; shift 2 ;;
+    --keep) keep=1; shift ;;
+    -q|--quiet) quiet=1; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) usage_error "unknown option '$1'" ;;
+  esac
+done
+for v in size threads tile; do
+  [[ "${!v}" =~ ^[1-9][0-9]*$ ]] || usage_error "--$v must be a positive integer, not '${!v}'"
+done
+[[ "$overlap" =~ ^[0-9]+$ ]] && [ "$overlap" -lt "$tile" ] ||
+  usage_error "--overlap must be a non-negative integer below --tile, not '$overlap'"
+[ "$size" -ge "$tile" ] || usage_error "--size must be at least --tile ($tile)"
+[ -z "$model" ] || [ -f "$model" ] || die "$model: no such model bundle"
+[ -z "$model" ] || model="$(cd "$(dirname "$model")" && pwd)/$(basename "$model")"
+[ -z "$json" ] || [ -d "$(dirname "$json")" ] || die "$json: its folder does not exist"
+[ -z "$json" ] || json="$(cd "$(dirname "$json")" && pwd)/$(basename "$json")"
+
+synth="$(find_tool lssr-synth)"
+upscale="$(find_tool lssr-upscale)"
+py="$(find_python)"
+missing=()
+[ -n "$synth" ] || missing+=(lssr-synth)
+[ -n "$upscale" ] || missing+=(lssr-upscale)
+[ -n "$py" ] || missing+=(python3)
+for t in gdalbuildvrt gdal_translate gdalwarp gdalinfo; do command -v "$t" >/dev/null 2>&1 || missing+=("$t"); done
+[ -x /usr/bin/time ] || missing+=("/usr/bin/time (GNU time)")
+[ "${#missing[@]}" -eq 0 ] || die "missing: ${missing[*]} (set LSSR_BIN or build the suite)"
+
+work="$(mktemp -d -t lssr-full-tile.XXXXXX)"
+cleanup() { if [ "$keep" = 1 ]; then say "kept $work"; else rm -rf "$work"; fi; }
+trap cleanup EXIT
+started=$SECONDS
+
+# --- 1. The granule: one generated chunk, mirrored into a k x k mosaic.
+chunk=$(( size < 610 ? size : 610 ))
+k=$(( (size + chunk - 1) / chunk ))
+km="$("$py" -c "print($chunk * 30 / 1000)")"
+say "generating a ${chunk}x${chunk} px HLS L30 granule (lssr-synth --size $km)"
+"$synth" -q --threads "$threads" -O "$work/area" --seed 9999 --size "$km" --dates 2021-06-26 ||
+  die "lssr-synth failed"
+stem="$(compgen -G "$work/area/HLS.L30.*.B02.tif")" || die "lssr-synth wrote no HLS L30 granule"
+stem="${stem%.B02.tif}"
+gdalbuildvrt -q -separate -srcnodata -9999 "$work/chunk_all.vrt" "$stem".B0{2,3,4,5,6,7}.tif
+gdal_translate -q -of VRT -srcwin 0 0 "$chunk" "$chunk" "$work/chunk_all.vrt" "$work/chunk.vrt"
+
+x0=399960 y0=4700040 span=$((30 * chunk))
+say "mirroring it into a ${k}x${k} mosaic of ${size}x${size} px at 30 m"
+copies=()
+for ((i = 0; i < k; i++)); do
+  for ((j = 0; j < k; j++)); do
+    left=$((x0 + j * span)) right=$((x0 + (j + 1) * span))
+    top=$((y0 - i * span)) bottom=$((y0 - (i + 1) * span))
+    # Odd columns flipped left-right, odd rows top-bottom (corners swapped).
+    if ((j % 2)); then ulx=$right lrx=$left; else ulx=$left lrx=$right; fi
+    if ((i % 2)); then uly=$bottom lry=$top; else uly=$top lry=$bottom; fi
+    gdal_translate -q -of VRT -a_srs EPSG:32615 -a_ullr "$ulx" "$uly" "$lrx" "$lry" \
+      "$work/chunk.vrt" "$work/copy_${i}_${j}.vrt"
+    copies+=("$work/copy_${i}_${j}.vrt")
+  done
+done
+granule="$work/$(basename "$stem").tif"
+# gdalwarp (not gdalbuildvrt, which refuses flipped sources; and to a GeoTIFF:
+# a warped VRT keeps only the first source), then the HLS scale on the bands.
+gdalwarp -q -r near -t_srs EPSG:32615 -tr 30 30 -te "$x0" "$((y0 - 30 * size))" "$((x0 + 30 * size))" "$y0" \
+  -srcnodata -9999 -dstnodata -9999 -ot Int16 -co TILED=YES "${copies[@]}" "$work/mosaic.tif" ||
+  die "cannot mosaic the granule"
+gdal_translate -q -a_scale 0.0001 -a_offset 0 -a_nodata -9999 -co TILED=YES -co COMPRESS=DEFLATE \
+  -co BIGTIFF=IF_SAFER "$work/mosaic.tif" "$granule" || die "cannot write $granule"
+rm -rf "$work/area" "$work/mosaic.tif"
+read -r gw gh < <(size_of "$granule")
+[ "$gw" = "$size" ] && [ "$gh" = "$size" ] || die "$granule is ${gw}x${gh}, not ${size}x${size}"
+
+# --- 2. lssr-upscale and gdalwarp -r cubic on the same file, one after the other.
+model_args=()
+[ -z "$model" ] || model_args=(--model "$model")
+say "lssr-upscale ${model:-(default model)} on $(basename "$granule"), $threads threads (this takes a while)"
+read -r sr_s sr_kb < <(measure "$upscale" "${model_args[@]}" --device cpu --threads "$threads" \
+  --tile "$tile" --overlap "$overlap" "$granule" -o "$work/sr.tif")
+model_used="$(gdalinfo "$work/sr.tif" | sed -n 's/^ *LSSR_MODEL=//p' | head -n1)"
+say "gdalwarp -r cubic -tr 10 10 on the same file"
+read -r cubic_s cubic_kb < <(measure gdalwarp -q -r cubic -tr 10 10 -multi -wo NUM_THREADS="$threads" \
+  "$granule" "$work/cubic.tif")
+rm -f "$work/cubic.tif"
+
+# --- 3. Seams and consistency.
+say "measuring tile seams"
+to_envi "$work/sr.tif" "$work/sr.bin"
+seams="$("$py" "$root/bench/raster_stats.py" seams "$work/sr.bin" --tile "$tile" --overlap "$overlap")"
+rm -f "$work/sr.bin" "$work/sr.hdr"
+say "block-averaging the output back to 30 m"
+gdalwarp -q -r average -ot Float32 -te $(bounds_of "$granule") -ts "$size" "$size" "$work/sr.tif" "$work/back.tif"
+to_envi "$work/back.tif" "$work/back.bin"
+to_envi "$granule" "$work/lr.bin"
+consistency="$("$py" "$root/bench/raster_stats.py" mae "$work/back.bin" "$work/lr.bin")"
+
+"$py" - "$size" "$sr_s" "$sr_kb" "$cubic_s" "$cubic_kb" "$seams" "$consistency" "${model:-default}" \
+  "$model_used" "$threads" "$tile" "$overlap" "$json" <<'PY'
+import json, os, sys
+(size, sr_s, sr_kb, cubic_s, cubic_kb, seams, consistency, model, model_used, threads, tile, overlap,
+ json_out) = sys.argv[1:]
+size, sr_s, cubic_s = int(size), float(sr_s), float(cubic_s)
+seams, consistency = json.loads(seams), json.loads(consistency)
+rss = round(int(sr_kb) / 1024, 1)
+out = {
+    "tile_px": size, "sr_px": 3 * size, "bands": 6,
+    "seconds": sr_s, "peak_rss_mb": rss,
+    "gdalwarp_seconds": cubic_s, "gdalwarp_peak_rss_mb": round(int(cubic_kb) / 1024, 1),
+    "ratio_to_gdalwarp": round(sr_s / max(cubic_s, 0.01), 1),
+    "seam_ratio": None if seams["seam_ratio"] is None else round(seams["seam_ratio"], 4),
+    "seam_window": seams["window"],
+    "consistency_mae": None if consistency["mae"] is None else round(consistency["mae"], 6),
+    "model": model, "model_used": model_used, "device": "cpu", "threads": int(threads),
+    "tile": int(tile), "overlap": int(overlap),
+}
+# SPEC §6 targets; the time and memory ones hold for the full 3660 px tile only.
+out["spec_targets_met"] = {
+    "under_10_minutes": sr_s < 600 if size == 3660 else None,
+    "peak_rss_under_2gb": rss < 2048 if size == 3660 else None,
+    "seam_ratio_at_most_1_05": None if out["seam_ratio"] is None else out["seam_ratio"] <= 1.05,
+    "consistency_within_1_percent": None if out["consistency_mae"] is None else out["consistency_mae"] <= 0.01,
+}
+text = json.dumps(out, indent=2)
+print(text)
+if json_out:
+    tmp = json_out + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(text + "\n")
+    os.replace(tmp, json_out)
+PY
+say "done in $((SECONDS - started)) s"
