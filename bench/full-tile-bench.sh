@@ -2,8 +2,9 @@
 # SPEC §6 on a full HLS tile: lssr-upscale (default model, CPU, 2 threads) on a
 # 3660x3660x6 HLS L30 granule (-> 10980x10980x6), timed with its peak RSS,
 # beside `gdalwarp -r cubic -tr 10 10` on the same file; then the tile-seam
-# ratio and the consistency of the output block-averaged back to 30 m.
-# Prints one JSON object on stdout.
+# ratio (also taken on gdalwarp's output, which has no tiles: the part of the
+# ratio due to content and interpolation) and the consistency of the output
+# block-averaged back to 30 m. Prints one JSON object on stdout.
 #
 # The granule is made cheaply: lssr-synth writes one HLS L30 granule of at
 # most 610x610 px (18.3 km; its 10 m truth is what makes larger areas costly),
@@ -136,33 +137,43 @@ model_used="$(gdalinfo "$work/sr.tif" | sed -n 's/^ *LSSR_MODEL=//p' | head -n1)
 say "gdalwarp -r cubic -tr 10 10 on the same file"
 read -r cubic_s cubic_kb < <(measure gdalwarp -q -r cubic -tr 10 10 -multi -wo NUM_THREADS="$threads" \
   "$granule" "$work/cubic.tif")
-rm -f "$work/cubic.tif"
 
 # --- 3. Seams and consistency.
+# The same seam statistic on gdalwarp's output, which has no tiles, shows how
+# much of the ratio the scene's content and the interpolation alone give.
+seam_stats() {  # raster
+  to_envi "$1" "$work/stats.bin"
+  "$py" "$root/bench/raster_stats.py" seams "$work/stats.bin" --tile "$tile" --overlap "$overlap"
+  rm -f "$work/stats.bin" "$work/stats.hdr" "$work/stats.bin.aux.xml"
+}
 say "measuring tile seams"
-to_envi "$work/sr.tif" "$work/sr.bin"
-seams="$("$py" "$root/bench/raster_stats.py" seams "$work/sr.bin" --tile "$tile" --overlap "$overlap")"
-rm -f "$work/sr.bin" "$work/sr.hdr"
+seams="$(seam_stats "$work/sr.tif")"
+cubic_seams="$(seam_stats "$work/cubic.tif")"
+rm -f "$work/cubic.tif"
 say "block-averaging the output back to 30 m"
 gdalwarp -q -r average -ot Float32 -te $(bounds_of "$granule") -ts "$size" "$size" "$work/sr.tif" "$work/back.tif"
 to_envi "$work/back.tif" "$work/back.bin"
 to_envi "$granule" "$work/lr.bin"
 consistency="$("$py" "$root/bench/raster_stats.py" mae "$work/back.bin" "$work/lr.bin")"
 
-"$py" - "$size" "$sr_s" "$sr_kb" "$cubic_s" "$cubic_kb" "$seams" "$consistency" "${model:-default}" \
-  "$model_used" "$threads" "$tile" "$overlap" "$json" <<'PY'
+"$py" - "$size" "$sr_s" "$sr_kb" "$cubic_s" "$cubic_kb" "$seams" "$cubic_seams" "$consistency" \
+  "${model:-default}" "$model_used" "$threads" "$tile" "$overlap" "$json" <<'PY'
 import json, os, sys
-(size, sr_s, sr_kb, cubic_s, cubic_kb, seams, consistency, model, model_used, threads, tile, overlap,
- json_out) = sys.argv[1:]
+(size, sr_s, sr_kb, cubic_s, cubic_kb, seams, cubic_seams, consistency, model, model_used, threads, tile,
+ overlap, json_out) = sys.argv[1:]
 size, sr_s, cubic_s = int(size), float(sr_s), float(cubic_s)
-seams, consistency = json.loads(seams), json.loads(consistency)
+seams, cubic_seams, consistency = json.loads(seams), json.loads(cubic_seams), json.loads(consistency)
+r4 = lambda v: None if v is None else round(v, 4)
 rss = round(int(sr_kb) / 1024, 1)
 out = {
     "tile_px": size, "sr_px": 3 * size, "bands": 6,
     "seconds": sr_s, "peak_rss_mb": rss,
     "gdalwarp_seconds": cubic_s, "gdalwarp_peak_rss_mb": round(int(cubic_kb) / 1024, 1),
     "ratio_to_gdalwarp": round(sr_s / max(cubic_s, 0.01), 1),
-    "seam_ratio": None if seams["seam_ratio"] is None else round(seams["seam_ratio"], 4),
+    "seam_ratio": r4(seams["seam_ratio"]),
+    "seam_ratio_same_phase": r4(seams["seam_ratio_same_phase"]),
+    "gdalwarp_seam_ratio": r4(cubic_seams["seam_ratio"]),
+    "gdalwarp_seam_ratio_same_phase": r4(cubic_seams["seam_ratio_same_phase"]),
     "seam_window": seams["window"],
     "consistency_mae": None if consistency["mae"] is None else round(consistency["mae"], 6),
     "model": model, "model_used": model_used, "device": "cpu", "threads": int(threads),

@@ -12,7 +12,10 @@ or not finite are missing. Uses numpy when it is importable, else plain Python
       SPEC 6 tile-seam ratio of an lssr-upscale output made with --tile T
       --overlap O (input pixels): the mean absolute difference between
       neighbouring pixels across the output positions of tile edges, divided
-      by the same mean inside tiles (away from edges and overlaps).
+      by the same mean inside tiles (away from edges and overlaps), as the
+      suite's seam test computes it. seam_ratio_same_phase divides by the mean
+      over inside positions on input pixel borders only, where every tile edge
+      lies: interpolation alone makes those differ from the rest.
 """
 import argparse
 import array
@@ -96,10 +99,14 @@ def mae(a_path, b_path):
 
 
 def axis_classes(size_out, tile, overlap, scale):
-    """Per output position: 1 = tile edge, 2 = inside an overlap, 0 = inside one tile.
+    """Per output position: 1 = tile edge, 2 = inside an overlap, 0 = inside one
+    tile across an input pixel border, 3 = inside one tile within an input pixel.
 
     lssr-upscale lays tiles every tile - overlap input pixels and shifts the
-    last one back to end at the scene edge.
+    last one back to end at the scene edge. Tile edges always fall on input
+    pixel borders (output positions that are multiples of `scale`), where any
+    interpolation alone differs from within an input pixel, so the edges are
+    also compared with the inside positions of that phase.
     """
     size_in = size_out // scale
     step = tile - overlap
@@ -110,7 +117,7 @@ def axis_classes(size_out, tile, overlap, scale):
             break
         offsets.append(o)
         o += step
-    cls = [0] * size_out
+    cls = [0 if k % scale == 0 else 3 for k in range(size_out)]
     for i in range(1, len(offsets)):
         for k in range(scale * offsets[i], min(scale * (offsets[i - 1] + tile), size_out - 1) + 1):
             cls[k] = 2
@@ -126,8 +133,8 @@ def seams(path, tile, overlap, scale):
     width, height, bands, nodata = header(path)
     cols = axis_classes(width, tile, overlap, scale)
     rows = axis_classes(height, tile, overlap, scale)
-    sums = {1: 0.0, 0: 0.0}
-    counts = {1: 0, 0: 0}
+    sums = {1: 0.0, 0: 0.0, 3: 0.0}
+    counts = {1: 0, 0: 0, 3: 0}
     if np is not None:
         window = [0, 0, width, height]
         col_cls = np.array(cols[1:])
@@ -140,7 +147,7 @@ def seams(path, tile, overlap, scale):
                     x[x == nodata] = np.nan
                 # Differences along rows (across column positions 1..W-1).
                 d = np.abs(x[:, 1:] - x[:, :-1])
-                for c in (0, 1):
+                for c in (0, 1, 3):
                     sel = d[:, col_cls == c]
                     ok = np.isfinite(sel)
                     sums[c] += float(sel[ok].sum()); counts[c] += int(ok.sum())
@@ -149,7 +156,7 @@ def seams(path, tile, overlap, scale):
                 first = r0 if prev is None else r0 - 1
                 dv = np.abs(stack[1:] - stack[:-1])
                 row_cls = np.array(rows[first + 1:r1])
-                for c in (0, 1):
+                for c in (0, 1, 3):
                     sel = dv[row_cls == c]
                     ok = np.isfinite(sel)
                     sums[c] += float(sel[ok].sum()); counts[c] += int(ok.sum())
@@ -175,9 +182,11 @@ def seams(path, tile, overlap, scale):
                                 sums[c] += abs(row[j] - above[j]); counts[c] += 1
     seam = sums[1] / counts[1] if counts[1] else None
     inner = sums[0] / counts[0] if counts[0] else None
-    return {"seam_ratio": seam / inner if seam is not None and inner else None,
-            "seam_mean_abs_diff": seam, "inner_mean_abs_diff": inner,
-            "seam_pairs": counts[1], "inner_pairs": counts[0],
+    inner_all = (sums[0] + sums[3]) / (counts[0] + counts[3]) if counts[0] + counts[3] else None
+    return {"seam_ratio": seam / inner_all if seam is not None and inner_all else None,
+            "seam_ratio_same_phase": seam / inner if seam is not None and inner else None,
+            "seam_mean_abs_diff": seam, "inner_mean_abs_diff": inner_all,
+            "seam_pairs": counts[1], "inner_pairs": counts[0] + counts[3],
             "window": window, "numpy": np is not None}
 
 

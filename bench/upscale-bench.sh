@@ -11,6 +11,10 @@
 # fixture's LR patch enlarged to each size at 30 m.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+me="upscale-bench.sh"
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
+py="$(find_python)"
 tools="$root/build/apps"
 base="$root/data/models/sd-tiny/base"
 prompt="$root/data/models/sd-tiny/prompt_embedding.safetensors"
@@ -36,13 +40,6 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 src="$root/tests/data/sd-tiny/lr.tif"
 
-# "elapsed_s peak_rss_kb" of a command, from GNU time.
-measure() {
-  /usr/bin/time -f "%e %M" -o "$work/time.txt" "$@" >"$work/cmd.out" 2>"$work/cmd.err" || {
-    cat "$work/cmd.err" >&2; exit 1; }
-  cat "$work/time.txt"
-}
-
 results=()
 for n in $sizes; do
   scene="$work/scene_$n.tif"
@@ -61,16 +58,10 @@ for n in $sizes; do
   # Consistency (SPEC §6): SR block-averaged back to 30 m vs the input, mean
   # absolute reflectance difference over pixels valid in both.
   gdalwarp -q -r average -tr 30 30 -ot Float32 "$work/sr_$n.tif" "$work/back_$n.tif"
-  gdal_translate -q -unscale -ot Float32 -of ENVI -co INTERLEAVE=BSQ "$work/back_$n.tif" "$work/back_$n.bin"
-  gdal_translate -q -unscale -ot Float32 -of ENVI -co INTERLEAVE=BSQ "$scene" "$work/lr_$n.bin"
-  consistency="$(python3 - "$work/back_$n.bin" "$work/lr_$n.bin" <<'PY'
-import array, math, sys
-a = array.array("f", open(sys.argv[1], "rb").read())
-b = array.array("f", open(sys.argv[2], "rb").read())
-d = [abs(x - y) for x, y in zip(a, b) if math.isfinite(x) and math.isfinite(y) and x > -1 and y > -1]
-print(round(sum(d) / max(len(d), 1), 5))
-PY
-)"
+  to_envi "$work/back_$n.tif" "$work/back_$n.bin"
+  to_envi "$scene" "$work/lr_$n.bin"
+  consistency="$("$py" "$root/bench/raster_stats.py" mae "$work/back_$n.bin" "$work/lr_$n.bin" |
+    "$py" -c 'import json, sys; m = json.load(sys.stdin)["mae"]; print("null" if m is None else round(m, 5))')"
   read -r cubic_s cubic_kb < <(measure gdalwarp -q -r cubic -tr 10 10 -wo NUM_THREADS="$threads" \
       -multi "$scene" "$work/cubic_$n.tif")
   results+=("{\"lr_size\": $n, \"sr_size\": $((3*n)), \"tiles\": $tiles, \"ms_per_tile\": $ms_tile, \
