@@ -176,10 +176,14 @@ else
   if [ "$aux" = 1 ]; then
     # One run per patch: each has its own DEM, land-cover and S1 patch.
     for lr in "${lr_patches[@]}"; do
-      s="$(sample_of "$lr")"
-      "$upscale" "${model_args[@]}" --device cpu --threads "$threads" --dem "$patches/${s}_DEM.tif" \
-        --landcover "$patches/${s}_LC.tif" --s1 "$patches/${s}_S1.tif" "$lr" -o "$work/sr/${s}_L8_SR.tif" \
-        2>>"$upscale_log" || { model_missing="$(grep . "$upscale_log" | tail -n1)"; break; }
+      s="$(sample_of "$lr")" aux_args=()
+      # A pair without a Sentinel-1 scene close enough has no _S1 patch.
+      [ ! -f "$patches/${s}_DEM.tif" ] || aux_args+=(--dem "$patches/${s}_DEM.tif")
+      [ ! -f "$patches/${s}_LC.tif" ] || aux_args+=(--landcover "$patches/${s}_LC.tif")
+      [ ! -f "$patches/${s}_S1.tif" ] || aux_args+=(--s1 "$patches/${s}_S1.tif")
+      "$upscale" "${model_args[@]}" --device cpu --threads "$threads" "${aux_args[@]}" \
+        "$lr" -o "$work/sr/${s}_L8_SR.tif" 2>>"$upscale_log" ||
+        { model_missing="$(grep . "$upscale_log" | tail -n1)"; break; }
     done
   else
     "$upscale" "${model_args[@]}" --device cpu --threads "$threads" -O "$work/sr" "${lr_patches[@]}" \
