@@ -1,0 +1,48 @@
+#include "libsr/losses.hpp"
+
+#include <torch/fft.h>
+
+namespace lssr::sr {
+
+namespace {
+
+// [-1,1] -> [0,1], the range the authors' FFT and NDVI losses work in.
+torch::Tensor to_unit(const torch::Tensor& x) { return (x + 1.0) * 0.5; }
+
+torch::Tensor log_amplitude(const torch::Tensor& x) {
+    return torch::log1p(torch::abs(torch::fft::fft2(to_unit(x))));
+}
+
+torch::Tensor ndvi(const torch::Tensor& rgb, const torch::Tensor& ir) {
+    const auto red = to_unit(rgb.select(1, 0));
+    const auto nir = to_unit(ir.select(1, 0));
+    return (nir - red) / (nir + red + 1e-6);
+}
+
+// Broadcasting would silently compare an image with the wrong target.
+void check_same_shape(const torch::Tensor& a, const torch::Tensor& b, const char* what) {
+    TORCH_CHECK(a.sizes() == b.sizes(), what, ": prediction ", a.sizes(), " and target ", b.sizes(), " differ in shape");
+}
+
+}  // namespace
+
+torch::Tensor l2_loss(const torch::Tensor& pred, const torch::Tensor& target) {
+    check_same_shape(pred, target, "l2_loss");
+    return torch::mse_loss(pred, target);
+}
+
+torch::Tensor fft_loss(const torch::Tensor& pred, const torch::Tensor& target) {
+    check_same_shape(pred, target, "fft_loss");
+    return torch::mean(torch::abs(log_amplitude(pred) - log_amplitude(target)));
+}
+
+torch::Tensor ndvi_loss(const torch::Tensor& pred_rgb, const torch::Tensor& pred_ir,
+                        const torch::Tensor& target_rgb, const torch::Tensor& target_ir, NdviLossKind kind) {
+    check_same_shape(pred_rgb, target_rgb, "ndvi_loss (RGB branch)");
+    check_same_shape(pred_ir, target_ir, "ndvi_loss (IR branch)");
+    const auto p = ndvi(pred_rgb, pred_ir);
+    const auto t = ndvi(target_rgb, target_ir);
+    return kind == NdviLossKind::L1 ? torch::l1_loss(p, t) : torch::mse_loss(p, t);
+}
+
+}  // namespace lssr::sr
