@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   gdal-bin libgdal-dev libproj-dev proj-bin
-  libtorch-dev libopenblas0
+  libtorch-dev libopenblas0 libgloo-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev
   libxgboost-dev xgboost
   catch2
