@@ -74,6 +74,27 @@ double metadata_number(const SafetensorsFile& file, const std::string& key, doub
     throw InputError(file.path() + ": metadata " + key + " is not a number: \"" + it->second + "\"");
 }
 
+// The "architecture" metadata as JSON ({} when absent: older bundles and bare adapter files).
+json architecture_of(const SafetensorsFile& file) {
+    const auto it = file.metadata().find("architecture");
+    if (it == file.metadata().end()) return json::object();
+    try {
+        auto j = json::parse(it->second);
+        if (j.is_object()) return j;
+    } catch (const json::exception&) {
+    }
+    throw InputError(file.path() + ": metadata \"architecture\" is not a JSON object");
+}
+
+// A positive integer size from the architecture (side-module shapes), else the authors' default.
+int64_t shape_value(const json& j, const char* key, int64_t fallback, const std::string& where) {
+    if (!j.is_object() || !j.contains(key)) return fallback;
+    const auto& v = j.at(key);
+    if (!v.is_number_integer() || v.get<int64_t>() < 1)
+        throw InputError(where + ": architecture value \"" + std::string(key) + "\" must be a positive integer");
+    return v.get<int64_t>();
+}
+
 std::string utc_now() {
     char buf[32];
     const std::time_t t = std::time(nullptr);
@@ -104,6 +125,14 @@ void write_bundle(const std::string& path, SrModel& model, const BundleWriteOpti
             adapters.insert(a.substr(0, a.size() - 7) + ":r" + std::to_string(t.size(0)));
         }
     for (const auto& a : adapters) arch["lora"]["adapters"].push_back(a);
+    if (model.knowledge)
+        arch["knowledge"] = {{"dim", model.knowledge->dim()},
+                             {"heads", model.knowledge->heads()},
+                             {"attention_stride", model.knowledge->attention_stride()}};
+    if (model.sar_head) {
+        const auto& sh = model.sar_head->shape();
+        arch["sar"] = {{"dim", sh.dim}, {"heads", sh.heads}, {"layers", sh.layers}, {"window", sh.window}};
+    }
     meta["format"] = kBundleFormat;
     meta["architecture"] = arch.dump();
     meta["band_roles"] = json{{"rgb", {"red", "green", "blue"}}, {"ir", {"nir", "swir1", "swir2"}}}.dump();
@@ -150,14 +179,20 @@ void apply_adapter_file(SrModel& model, const std::string& path) {
     auto& unet = *model.base().unet;
     load_lora_state(unet, lora, alpha, path);
     lora_to(unet, model.device());
+    const auto arch = architecture_of(file);
     if (has_prefix(file, "knowledge.")) {
-        model.knowledge = KnowledgeModule(static_cast<int64_t>(model.base().unet->config().in_channels));
+        const auto k = arch.value("knowledge", json::object());
+        model.knowledge = KnowledgeModule(static_cast<int64_t>(model.base().unet->config().in_channels),
+                                          shape_value(k, "dim", 256, path), shape_value(k, "heads", 4, path),
+                                          shape_value(k, "attention_stride", 1, path));
         load_section(*model.knowledge, file, "knowledge.");
         model.knowledge->eval();
         model.knowledge->to(model.device());
     }
     if (has_prefix(file, "post_fusion.")) {
-        model.sar_head = SarHead();
+        const auto a = arch.value("sar", json::object());
+        model.sar_head = SarHead(3, 2, shape_value(a, "dim", 96, path), shape_value(a, "heads", 6, path),
+                                 shape_value(a, "layers", 2, path), shape_value(a, "window", 12, path));
         load_section(*model.sar_head, file, "post_fusion.");
         model.sar_head->eval();
         model.sar_head->to(model.device());

@@ -44,7 +44,8 @@ torch::Tensor MultiheadAttentionImpl::forward(const torch::Tensor& q, const torc
     return out_proj->forward(out);
 }
 
-KnowledgeModuleImpl::KnowledgeModuleImpl(int64_t latent_channels, int64_t dim, int64_t heads) {
+KnowledgeModuleImpl::KnowledgeModuleImpl(int64_t latent_channels, int64_t dim, int64_t heads, int64_t attention_stride)
+    : heads_(heads), attention_stride_(std::max<int64_t>(1, attention_stride)) {
     dem_encoder = register_module("dem_encoder", make_encoder(latent_channels));
     lc_encoder = register_module("lc_encoder", make_encoder(latent_channels));
     month_encoder = register_module("month_encoder", torch::nn::Embedding(5, latent_channels));
@@ -93,13 +94,27 @@ std::pair<torch::Tensor, torch::Tensor> KnowledgeModuleImpl::knowledge(const Kno
 
 torch::Tensor KnowledgeModuleImpl::forward(const torch::Tensor& z, const KnowledgeInputs& inputs, int branch) {
     const int64_t B = z.size(0), h = z.size(2), w = z.size(3);
-    auto [k, any] = knowledge(inputs, B, {h, w}, z.device());
+    const int64_t s = attention_stride_;
+    // Queries on the coarse grid (ceil so that every latent pixel is covered).
+    const auto zq = s > 1 ? F::avg_pool2d(z, F::AvgPool2dFuncOptions(s).stride(s).ceil_mode(true)) : z;
+    const int64_t gh = zq.size(2), gw = zq.size(3);
+    // Month alone is the same at every pixel: attending over identical keys
+    // equals attending over one of them (the softmax is uniform), so one
+    // knowledge token stands for all and the cost does not grow with the tile.
+    const bool spatial = inputs.dem.defined() || inputs.landcover.defined();
+    const std::vector<int64_t> grid = spatial ? std::vector<int64_t>{gh, gw} : std::vector<int64_t>{1, 1};
+    auto [k, any] = knowledge(inputs, B, grid, z.device());
     if (!any.any().item<bool>()) return z;
     auto tokens = [](const torch::Tensor& x) { return x.flatten(2).transpose(1, 2); };
-    const auto q = tokens(latent_project_in->forward(z));
+    const auto q = tokens(latent_project_in->forward(zq));
     const auto kv = tokens(latent_project_in->forward(k));
-    const auto attn = cross_attn->forward(q, kv).transpose(1, 2).reshape({B, -1, h, w});
-    const auto delta = latent_project_out->forward(attn) * (branch == 0 ? gamma_rgb : gamma_ir);
+    const auto attn = cross_attn->forward(q, kv).transpose(1, 2).reshape({B, -1, gh, gw});
+    auto delta = latent_project_out->forward(attn) * (branch == 0 ? gamma_rgb : gamma_ir);
+    if (s > 1)
+        delta = F::interpolate(delta, F::InterpolateFuncOptions()
+                                          .size(std::vector<int64_t>{h, w})
+                                          .mode(torch::kBilinear)
+                                          .align_corners(false));
     // Samples without any knowledge keep their latent.
     return z + delta * any.to(z.dtype()).view({-1, 1, 1, 1});
 }

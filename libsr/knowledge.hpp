@@ -34,7 +34,13 @@ TORCH_MODULE(MultiheadAttention);
 
 class KnowledgeModuleImpl : public torch::nn::Module {
 public:
-    KnowledgeModuleImpl(int64_t latent_channels = 4, int64_t dim = 256, int64_t heads = 4);
+    // attention_stride: the latent is average-pooled by this factor for the
+    // attention and the result upsampled back. The authors' latent is 1/8 of
+    // the image (stride 1); a base whose VAE down-samples by f < 8 uses 8/f, so
+    // the attention always runs on the 1/8 grid of the knowledge encoders and
+    // its cost does not grow 64/f^2-fold.
+    KnowledgeModuleImpl(int64_t latent_channels = 4, int64_t dim = 256, int64_t heads = 4,
+                        int64_t attention_stride = 1);
     // z: scaled latent [B,C,h,w] of branch 0 (RGB) or 1 (IR).
     torch::Tensor forward(const torch::Tensor& z, const KnowledgeInputs& inputs, int branch);
     // The knowledge latent [B,C,h,w] and which samples have any knowledge [B].
@@ -46,6 +52,12 @@ public:
     torch::nn::Conv2d latent_project_in{nullptr}, latent_project_out{nullptr};
     MultiheadAttention cross_attn{nullptr};
     torch::Tensor gamma_rgb, gamma_ir;
+    int64_t attention_stride() const { return attention_stride_; }
+    int64_t dim() const { return latent_project_in->weight.size(0); }
+    int64_t heads() const { return heads_; }
+
+private:
+    int64_t heads_, attention_stride_;
 };
 TORCH_MODULE(KnowledgeModule);
 

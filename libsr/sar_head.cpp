@@ -74,7 +74,8 @@ torch::Tensor CrossAttnBlock2DImpl::forward(const torch::Tensor& opt_in, const t
 }
 
 SarHeadImpl::SarHeadImpl(int64_t channels, int64_t sar_channels, int64_t dim, int64_t heads, int64_t layers,
-                         int64_t window) {
+                         int64_t window)
+    : shape_{dim, heads, layers, window} {
     opt_in = register_module("opt_in", conv_stem(channels, dim));
     sar_in = register_module("sar_in", conv_stem(sar_channels, dim));
     auto fusion = std::make_shared<torch::nn::Module>();

@@ -41,14 +41,21 @@ private:
 };
 TORCH_MODULE(CrossAttnBlock2D);
 
+// The sizes a SarHead is built with (stored in bundles' architecture).
+struct SarHeadShape {
+    int64_t dim = 96, heads = 6, layers = 2, window = 12;
+};
+
 class SarHeadImpl : public torch::nn::Module {
 public:
     SarHeadImpl(int64_t channels = 3, int64_t sar_channels = 2, int64_t dim = 96, int64_t heads = 6,
                 int64_t layers = 2, int64_t window = 12);
     // image [B,3,H,W] in [-1,1]; sar [B,2,H,W] normalised (normalise_s1).
     torch::Tensor forward(const torch::Tensor& image, const torch::Tensor& sar);
+    const SarHeadShape& shape() const { return shape_; }
 
 private:
+    SarHeadShape shape_;
     torch::nn::Sequential opt_in{nullptr}, sar_in{nullptr};
     torch::nn::ModuleList blocks{nullptr};  // registered as fusion.blocks
     torch::nn::Conv2d out_proj{nullptr};

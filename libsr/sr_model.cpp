@@ -46,7 +46,8 @@ torch::Tensor SrModel::predict_noise(const torch::Tensor& z) {
     const auto t = torch::full({z.size(0)}, timestep_, torch::TensorOptions().dtype(torch::kInt64).device(z.device()));
     const auto context = prompt_.expand({z.size(0), prompt_.size(1), prompt_.size(2)});
     auto& unet = *base_.unet;
-    if (!has_lora(unet)) return unet.forward(z, t, context);
+    // At lambda 1/1 the mix equals one pass with every adapter active.
+    if (!has_lora(unet) || (lambda_pix_ == 1.0 && lambda_sem_ == 1.0)) return unet.forward(z, t, context);
     set_lora_branch_active(unet, "sem", true);
     const auto pred_sem = unet.forward(z, t, context);
     set_lora_branch_active(unet, "sem", false);
@@ -77,7 +78,7 @@ torch::Tensor SrModel::branch(const torch::Tensor& x, int branch_index, const Au
     return y;
 }
 
-torch::Tensor SrModel::forward(const torch::Tensor& lr, const Auxiliary& aux) {
+SrOutput SrModel::forward_full(const torch::Tensor& lr, const Auxiliary& aux) {
     if (lr.dim() != 4 || lr.size(1) != kTileBands)
         throw InputError("model input must be [B,6,h,w] (blue, green, red, nir, swir1, swir2)");
     const int64_t H = lr.size(2) * 3, W = lr.size(3) * 3;
@@ -102,18 +103,27 @@ torch::Tensor SrModel::forward(const torch::Tensor& lr, const Auxiliary& aux) {
         const KnowledgeInputs k{padded.dem, padded.landcover, padded.month};
         z = torch::cat({knowledge->forward(z.slice(0, 0, B), k, 0), knowledge->forward(z.slice(0, B), k, 1)}, 0);
     }
-    auto y = base_.vae->decode((z - predict_noise(z)) / sf).clamp(-1.0, 1.0);
+    const auto denoised = z - predict_noise(z);
+    auto y = base_.vae->decode(denoised / sf).clamp(-1.0, 1.0);
     if (sar_head && padded.s1.defined()) {
         const auto s1 = padded.s1.to(y.device(), torch::kFloat32);
         const auto has = torch::isfinite(s1).flatten(1).any(1).to(y.dtype()).view({-1, 1, 1, 1}).repeat({2, 1, 1, 1});
         const auto s1n = normalise_s1(s1);
         y = y + (sar_head->forward(y, torch::cat({s1n, s1n}, 0)) - y) * has;
     }
-    const auto rgb = y.slice(0, 0, B), ir = y.slice(0, B);
-    // Back to blue..swir2 and to reflectance; drop the padding.
-    auto out = torch::cat({rgb.index_select(1, rgb_index), ir}, 1);
-    out = out.slice(2, 0, H).slice(3, 0, W);
-    return ((out + 1.0) * 0.5).to(torch::kCPU);
+    // Drop the padding.
+    y = y.slice(2, 0, H).slice(3, 0, W);
+    SrOutput out;
+    out.rgb = y.slice(0, 0, B);
+    out.ir = y.slice(0, B);
+    out.latent_rgb = denoised.slice(0, 0, B);
+    // Back to blue..swir2 and to reflectance.
+    out.reflectance = (torch::cat({out.rgb.index_select(1, rgb_index), out.ir}, 1) + 1.0) * 0.5;
+    return out;
+}
+
+torch::Tensor SrModel::forward(const torch::Tensor& lr, const Auxiliary& aux) {
+    return forward_full(lr, aux).reflectance.to(torch::kCPU);
 }
 
 torch::Tensor load_prompt_embedding(const std::string& path, int64_t cross_attention_dim) {

@@ -29,6 +29,13 @@ struct Auxiliary {
 // Band order of tiles: the suite's canonical roles blue..swir2.
 constexpr int kTileBands = 6;
 
+// What one forward produces on the model's device (for training).
+struct SrOutput {
+    torch::Tensor reflectance;  // [B,6,H,W] blue..swir2, (y+1)/2 of the branch images
+    torch::Tensor rgb, ir;      // [B,3,H,W] branch images in [-1,1] (red,green,blue / nir,swir1,swir2)
+    torch::Tensor latent_rgb;   // [B,C,h,w] the RGB branch's denoised latent z - eps (scaled)
+};
+
 class SrModel {
 public:
     SrModel(BaseModel base, torch::Tensor prompt_embeds, int64_t timestep = 1);
@@ -42,6 +49,8 @@ public:
 
     // lr: [B,6,h,w] reflectance (blue..swir2), NaN-free. Returns [B,6,3h,3w].
     torch::Tensor forward(const torch::Tensor& lr, const Auxiliary& aux = {});
+    // The same forward, keeping the branch images and the latent on the device.
+    SrOutput forward_full(const torch::Tensor& lr, const Auxiliary& aux = {});
 
     // One branch: x [B,3,H,W] in [-1,1] (already at the output size) -> [B,3,H,W] in [-1,1].
     torch::Tensor branch(const torch::Tensor& x, int branch_index, const Auxiliary& aux);
