@@ -14,6 +14,7 @@
 #include "libio/dates.hpp"
 #include "libio/errors.hpp"
 #include "libio/staged_output.hpp"
+#include "libsr/device.hpp"
 #include "libsr/lr_scene.hpp"
 #include "libsr/model_choice.hpp"
 #include "libsr/scene_upscale.hpp"
@@ -23,26 +24,6 @@ namespace fs = std::filesystem;
 using namespace lssr;
 
 namespace {
-
-torch::Device choose_device(const std::string& text) {
-    if (text == "auto") return torch::cuda::is_available() ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
-    if (text == "cpu") return torch::kCPU;
-    if (text.rfind("cuda", 0) == 0) {
-        int index = 0;
-        if (text.size() > 4) {
-            const auto digits = text.substr(5);
-            if (text[4] != ':' || digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos)
-                throw OptionError("--device: expected auto, cpu, cuda or cuda:N, got \"" + text + "\"");
-            index = std::stoi(digits);
-        }
-        if (!torch::cuda::is_available())
-            throw Error("--device " + text + ": CUDA is not available (this LibTorch build or machine has no GPU)");
-        if (index >= static_cast<int>(torch::cuda::device_count()))
-            throw Error("--device " + text + ": no such GPU (" + std::to_string(torch::cuda::device_count()) + " present)");
-        return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(index));
-    }
-    throw OptionError("--device: expected auto, cpu, cuda or cuda:N, got \"" + text + "\"");
-}
 
 // The driver's own file extension (".tif" for GTiff and COG).
 std::string extension_for(const std::string& format) {
@@ -121,7 +102,7 @@ int main(int argc, char** argv) {
         options.data_type = flags.data_type;
         if (!flags.data_type.empty()) io::parse_data_type(flags.data_type);
         if (options.overlap >= options.tile) throw OptionError("--overlap must be smaller than --tile");
-        const auto torch_device = choose_device(device);
+        const auto torch_device = sr::choose_device(device);
         const auto shard_spec = app::shard_from_environment(shard);
         auto all_inputs = app::expand_stdin_inputs(inputs);
         if (!output.empty() && all_inputs.size() != 1) throw OptionError("-o takes one input; use -O DIR for many");
