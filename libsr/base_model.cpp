@@ -1,10 +1,16 @@
 #include "libsr/base_model.hpp"
 
 #include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
 
 #include "libio/errors.hpp"
 #include "libsr/base_model_keys.hpp"
+#include "libsr/safetensors_torch.hpp"
 #include "libsr/state_dict.hpp"
+#include "libsr/weight_init.hpp"
 
 namespace fs = std::filesystem;
 
@@ -53,6 +59,70 @@ std::vector<TensorKey> list_base_model_keys(const std::string& dir) {
     AutoencoderKL vae(read_vae_config(files.vae_config), meta);
     add(*vae, "vae", files.vae_weights, rename_legacy_vae_key);
     return keys;
+}
+
+namespace {
+
+std::string read_text_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw InputError(path + ": cannot read");
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+void write_text_file(const std::string& path, const std::string& text) {
+    const std::string tmp = path + ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        out << text;
+        if (!out) throw OutputError(tmp + ": cannot write");
+    }
+    fs::rename(tmp, path);
+}
+
+NamedTensors module_tensors(torch::nn::Module& module) {
+    NamedTensors out;
+    for (const auto& p : module.named_parameters()) out.emplace_back(p.key(), p.value().detach().to(torch::kCPU));
+    for (const auto& b : module.named_buffers()) out.emplace_back(b.key(), b.value().detach().to(torch::kCPU));
+    return out;
+}
+
+}  // namespace
+
+BaseModelConfigs read_base_model_configs(const std::string& dir) {
+    const auto files = base_model_files(dir);
+    // Parse now so that a bad config fails before any training starts.
+    read_unet_config(files.unet_config);
+    read_vae_config(files.vae_config);
+    return {read_text_file(files.unet_config), read_text_file(files.vae_config)};
+}
+
+BaseModel new_base_model(const std::string& config_dir, uint64_t seed) {
+    const auto files = base_model_files(config_dir);
+    BaseModel model;
+    model.unet = UNet2DConditionModel(read_unet_config(files.unet_config));
+    const auto vae_config = read_vae_config(files.vae_config);
+    model.vae = AutoencoderKL(vae_config);
+    model.scaling_factor = vae_config.scaling_factor;
+    init_weights(*model.unet, seed);
+    init_weights(*model.vae, seed + 1);
+    return model;
+}
+
+void save_base_model(BaseModel& model, const BaseModelConfigs& configs, const std::string& dir) {
+    auto vae_json = nlohmann::json::parse(configs.vae_json);
+    vae_json["scaling_factor"] = model.scaling_factor;
+    const fs::path root(dir);
+    fs::create_directories(root / "unet");
+    fs::create_directories(root / "vae");
+    SafetensorsWriteOptions options;
+    options.overwrite = true;
+    const std::map<std::string, std::string> meta = {{"format", "pt"}};
+    write_safetensors((root / "unet" / kWeights).string(), module_tensors(*model.unet), meta, options);
+    write_safetensors((root / "vae" / kWeights).string(), module_tensors(*model.vae), meta, options);
+    write_text_file((root / "unet" / "config.json").string(), configs.unet_json);
+    write_text_file((root / "vae" / "config.json").string(), vae_json.dump(2) + "\n");
 }
 
 }  // namespace lssr::sr

@@ -1,0 +1,114 @@
+// lssr-train: trains LSSR (LoRA branches, knowledge module, SAR head) on
+// datasets in the LSSR layout, or pre-trains a small SD-architecture base from
+// scratch; resumable checkpoints, log.jsonl, data-parallel over c10d.
+#include <torch/torch.h>
+
+#include <sstream>
+
+#include "apps/common/tool.hpp"
+#include "libio/errors.hpp"
+#include "libsr/device.hpp"
+#include "libsr/distributed.hpp"
+#include "libsr/trainer.hpp"
+
+using namespace lssr;
+
+int main(int argc, char** argv) {
+    app::Tool tool("lssr-train",
+                   "Train LSSR on LSSR-layout datasets (ours from lssr-tile, or the authors'), or pre-train a "
+                   "small SD-architecture base from scratch.");
+    auto& cli = tool.cli();
+    sr::TrainOptions o;
+    std::string stage = "lssr", device = "auto", ndvi_loss = "l1";
+    double lr = -1;
+    bool no_knowledge = false, no_sar = false;
+
+    cli.add_option("DATASET_DIR", o.datasets, "Dataset folders (train/ and test/ inside, or flat)")->required();
+    cli.add_option("-o,--output", o.run_dir, "Run folder: checkpoint, log.jsonl, the result")->required()->type_name("RUN_DIR");
+    cli.add_option("--stage", stage, "lssr (default): adapters and side modules; base: pre-train a base from scratch")
+        ->check(CLI::IsMember({"lssr", "base"}));
+    cli.add_option("--model", o.model, "Start from this LSSR bundle (its base, adapters, side modules)")->type_name("BUNDLE");
+    cli.add_option("--base-model", o.base_model,
+                   "lssr: the diffusers base to adapt; base: the folder of unet/ and vae/ config.json to pre-train")
+        ->type_name("DIR");
+    cli.add_option("--steps", o.steps, "Optimizer steps in all (default 1000)")->check(CLI::PositiveNumber);
+    cli.add_option("--vae-steps", o.vae_steps, "base: steps spent on the VAE before the UNet (default 0)")
+        ->check(CLI::NonNegativeNumber);
+    cli.add_option("--batch", o.batch, "Samples per step and process (default 4)")->check(CLI::PositiveNumber);
+    cli.add_option("--crop", o.crop, "Random crops of N LR pixels (default 0: whole patches)")->check(CLI::NonNegativeNumber);
+    cli.add_option("--lr", lr, "AdamW learning rate (default 5e-5 for lssr, 1e-3 for base)")->check(CLI::PositiveNumber);
+    std::string schedule = "constant";
+    cli.add_option("--lr-schedule", schedule, "constant (default, as the authors) or cosine (to 0 over each phase)")
+        ->check(CLI::IsMember({"constant", "cosine"}));
+    cli.add_option("--weight-decay", o.weight_decay, "AdamW weight decay (default 0.01)")->check(CLI::NonNegativeNumber);
+    cli.add_option("--grad-clip", o.grad_clip, "Largest gradient norm (default 1; 0 = off)")->check(CLI::NonNegativeNumber);
+    cli.add_option("--lora-rank", o.lora_rank, "Rank of new LoRA adapters (default 4)")->check(CLI::PositiveNumber);
+    cli.add_option("--lora-alpha", o.lora_alpha, "lora_alpha of new adapters (default 8, PEFT's)")->check(CLI::PositiveNumber);
+    cli.add_option("--pix-steps", o.pix_steps,
+                   "Steps of the pixel LoRA branch (pixel losses) before the semantic branch (default 0)")
+        ->check(CLI::NonNegativeNumber);
+    cli.add_option("--timestep", o.timestep, "UNet timestep of the one-step residual (default 1)")->check(CLI::Range(0, 999));
+    cli.add_option("--seed", o.seed, "Seed of initialisation, data order, crops and flips (default 0)");
+    cli.add_option("--val-every", o.val_every, "Validate on the test/ samples every N steps (default 0: at the end)")
+        ->check(CLI::NonNegativeNumber);
+    cli.add_option("--val-samples", o.val_samples, "Test samples used for validation (default 16)")->check(CLI::PositiveNumber);
+    cli.add_option("--checkpoint-every", o.checkpoint_every, "Write the checkpoint every N steps (default 100)")
+        ->check(CLI::PositiveNumber);
+    cli.add_flag("--resume", o.resume, "Continue the run in RUN_DIR from its checkpoint");
+    cli.add_option("--lambda-l2", o.weights.l2, "Weight of the L2 loss (default 2)")->check(CLI::NonNegativeNumber);
+    cli.add_option("--lambda-lpips", o.weights.lpips, "Weight of LPIPS-VGG (default 1; needs --lpips-weights)")
+        ->check(CLI::NonNegativeNumber);
+    cli.add_option("--lambda-csd", o.weights.csd, "Weight of CSD (default 2; needs --csd-base and prompts)")
+        ->check(CLI::NonNegativeNumber);
+    cli.add_option("--lambda-fft", o.weights.fft, "Weight of the FFT loss (default 1)")->check(CLI::NonNegativeNumber);
+    cli.add_option("--lambda-ndvi", o.weights.ndvi, "Weight of the NDVI loss (default 20)")->check(CLI::NonNegativeNumber);
+    cli.add_option("--ndvi-loss", ndvi_loss, "l1 (default, as the authors) or mse")->check(CLI::IsMember({"l1", "mse"}));
+    cli.add_option("--lpips-weights", o.lpips_weights, "VGG16 + LPIPS heads as safetensors (turns LPIPS on)")->type_name("FILE");
+    cli.add_option("--csd-base", o.csd_base, "Pretrained text-conditioned SD base for CSD (diffusers folder)")->type_name("DIR");
+    cli.add_option("--positive-prompt", o.positive_prompt, "CSD positive prompt_embeds (safetensors)")->type_name("FILE");
+    cli.add_option("--negative-prompt", o.negative_prompt, "CSD negative prompt_embeds (safetensors)")->type_name("FILE");
+    cli.add_flag("--no-knowledge", no_knowledge, "Train and ship no knowledge module (DEM, land cover, month)");
+    cli.add_flag("--no-sar", no_sar, "Train and ship no SAR head");
+    cli.add_option("--knowledge-dim", o.knowledge_dim, "Attention width of a new knowledge module (default 256)")
+        ->check(CLI::PositiveNumber);
+    cli.add_option("--sar-dim", o.sar_shape.dim, "Width of a new SAR head (default 96)")->check(CLI::PositiveNumber);
+    cli.add_option("--sar-heads", o.sar_shape.heads, "Attention heads of a new SAR head (default 6)")->check(CLI::PositiveNumber);
+    cli.add_option("--sar-layers", o.sar_shape.layers, "Blocks of a new SAR head (default 2)")->check(CLI::PositiveNumber);
+    cli.add_option("--device", device, "auto (default: CUDA when available), cpu, cuda or cuda:N");
+    tool.add_overwrite_flag();
+
+    return tool.run(argc, argv, [&]() {
+        o.stage = stage == "base" ? sr::TrainStage::Base : sr::TrainStage::Lssr;
+        o.learning_rate = lr > 0 ? lr : (o.stage == sr::TrainStage::Base ? 1e-3 : 5e-5);
+        o.cosine_schedule = schedule == "cosine";
+        o.weights.ndvi_kind = ndvi_loss == "mse" ? sr::NdviLossKind::MSE : sr::NdviLossKind::L1;
+        o.knowledge = !no_knowledge;
+        o.sar_head = !no_sar;
+        o.overwrite = tool.common().overwrite;
+        if (!o.model.empty() && !o.base_model.empty() && o.stage == sr::TrainStage::Lssr)
+            throw OptionError("give --model or --base-model, not both");
+        if (o.sar_shape.dim % o.sar_shape.heads != 0) throw OptionError("--sar-dim must be a multiple of --sar-heads");
+        const auto env = sr::DistributedEnv::from_environment();
+        o.device = sr::choose_device(device);
+        // One GPU per process under torchrun-style launches.
+        if (o.device.is_cuda() && env.distributed() && device == "auto")
+            o.device = torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(env.local_rank));
+        at::set_num_threads(tool.common().threads);
+        std::unique_ptr<sr::ProcessGroup> group;
+        if (env.distributed()) {
+            group = std::make_unique<sr::ProcessGroup>(env, o.device);
+            o.group = group.get();
+        }
+        const bool talk = env.rank == 0;
+        const auto result = sr::train(o, talk ? tool.progress() : Progress{}, [&](const std::string& w) {
+            if (talk) tool.warn(w);
+        });
+        std::ostringstream msg;
+        if (talk) msg << result.output << ": " << result.steps_done << " steps, " << static_cast<long long>(result.seconds) << " s, ";
+        else msg << "rank " << env.rank << ": ";
+        // Equal on every rank of a data-parallel run (a check users can script).
+        msg << "weights sha256 " << result.weights_sha256;
+        tool.info(msg.str());
+        return 0;
+    });
+}

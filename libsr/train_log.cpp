@@ -1,0 +1,44 @@
+#include "libsr/train_log.hpp"
+
+#include <filesystem>
+#include <sstream>
+#include <vector>
+
+#include "libio/errors.hpp"
+
+namespace lssr::sr {
+
+TrainLog::TrainLog(const std::string& path, int64_t keep_through) : path_(path) {
+    if (path.empty()) return;
+    std::vector<std::string> kept;
+    if (keep_through > 0) {
+        std::ifstream in(path);
+        std::string line;
+        while (std::getline(in, line)) {
+            try {
+                const auto j = nlohmann::json::parse(line);
+                if (j.contains("step") && j["step"].get<int64_t>() <= keep_through) kept.push_back(line);
+            } catch (const nlohmann::json::exception&) {
+                // A line cut short by a kill: dropped.
+            }
+        }
+    }
+    const std::string tmp = path + ".tmp";
+    {
+        std::ofstream rewrite(tmp, std::ios::trunc);
+        for (const auto& l : kept) rewrite << l << '\n';
+        if (!rewrite) throw OutputError(tmp + ": cannot write");
+    }
+    std::filesystem::rename(tmp, path);
+    out_.open(path, std::ios::app);
+    if (!out_) throw OutputError(path + ": cannot append");
+}
+
+void TrainLog::write(const nlohmann::json& line) {
+    if (path_.empty()) return;
+    out_ << line.dump() << '\n';
+    out_.flush();
+    if (!out_) throw OutputError(path_ + ": cannot append");
+}
+
+}  // namespace lssr::sr

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# The recipe of the embedded default model (data/models/default.safetensors):
+# generate training study areas with lssr-synth (seeds 1..N, never the bench's
+# held-out 9001+), pair and tile them, pre-train the small SD-architecture base
+# of data/configs/lssr-small from scratch (VAE, then UNet), then train LSSR's
+# adapters, knowledge module and SAR head on it, and install the bundle.
+# Every stage checkpoints; run the same command again after an interruption and
+# it resumes where it stopped.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+me="train-default-model.sh"
+
+usage() {
+  cat <<USAGE
+usage: scripts/$me [OPTIONS]
+
+  --work DIR        working folder (default: build/default-model); kept, so that a
+                    second run resumes (data, checkpoints)
+  --areas N         generated training study areas (default 8)
+  --size KM         side of each area in km (default 10)
+  --vae-steps N     base VAE steps (default 2500)
+  --unet-steps N    base UNet steps (default 2000)
+  --lssr-steps N    LSSR steps (default 500)
+  --pix-steps N     LSSR pixel-branch steps within --lssr-steps (default 250)
+  --threads N       threads (default: all cores)
+  --install FILE    where the bundle goes (default data/models/default.safetensors)
+  --quick           a smoke run (2 small areas, a few steps each): checks the recipe
+  -h, --help        this text
+USAGE
+}
+
+die() { echo "$me: error: $*" >&2; exit 1; }
+work="$root/build/default-model" areas=8 size=10 vae_steps=2500 unet_steps=2000 lssr_steps=500 pix_steps=250
+threads="" install="$root/data/models/default.safetensors" quick=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --work) work="$2"; shift 2 ;;
+    --areas) areas="$2"; shift 2 ;;
+    --size) size="$2"; shift 2 ;;
+    --vae-steps) vae_steps="$2"; shift 2 ;;
+    --unet-steps) unet_steps="$2"; shift 2 ;;
+    --lssr-steps) lssr_steps="$2"; shift 2 ;;
+    --pix-steps) pix_steps="$2"; shift 2 ;;
+    --threads) threads="$2"; shift 2 ;;
+    --install) install="$2"; shift 2 ;;
+    --quick) quick=1; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "$me: error: unknown option $1" >&2; usage >&2; exit 2 ;;
+  esac
+done
+if [ "$quick" = 1 ]; then
+  areas=2 size=4 vae_steps=6 unet_steps=6 lssr_steps=6 pix_steps=3
+fi
+
+bin="${LSSR_BIN:-$root/build/apps}"
+[ -x "$bin/lssr-train" ] || die "$bin/lssr-train not built (run scripts/build.sh)"
+thr=()
+[ -n "$threads" ] && thr=(--threads "$threads")
+mkdir -p "$work"
+log() { echo "$me: $*" >&2; }
+start=$(date +%s)
+
+# 1. Study areas: five summer months spread over the areas, so the month
+#    embedding sees May..September.
+all_dates=(2021-05-14 2021-06-09 2021-07-11 2021-08-12 2021-09-13 2021-05-30 2021-06-25 2021-07-27 2021-08-28)
+datasets=()
+for i in $(seq 1 "$areas"); do
+  d="$work/data/area$i"
+  datasets+=("$d/dataset")
+  [ -f "$d/done" ] && continue
+  rm -rf "$d"; mkdir -p "$d"
+  k=$(( (i - 1) % 5 ))
+  dates="${all_dates[$k]},${all_dates[$((k + 2))]},${all_dates[$((k + 4))]}"
+  log "area $i/$areas: lssr-synth --seed $i ($dates)"
+  "$bin/lssr-synth" -q "${thr[@]}" -O "$d/area" --seed "$i" --size "$size" --dates "$dates"
+  "$bin/lssr-pair" -q "$d/area" --lr landsat,hls-l30 --reuse-hr --with-s1 -o "$d/pairs.jsonl" 2>/dev/null
+  "$bin/lssr-tile" -q "${thr[@]}" "$d/pairs.jsonl" --dem "$d/area/dem.tif" --landcover "$d/area/landcover.tif" \
+    -O "$d/dataset" --test-fraction 0.1 --seed "$i"
+  rm -rf "$d/area"  # the patches are all training needs
+  touch "$d/done"
+done
+
+# 2. The base, from scratch: VAE then UNet (resumes from its checkpoint).
+base_run="$work/base"
+if [ ! -f "$base_run/done" ]; then
+  log "base: $vae_steps VAE + $unet_steps UNet steps"
+  "$bin/lssr-train" "${thr[@]}" --stage base --base-model "$root/data/configs/lssr-small" \
+    "${datasets[@]}" -o "$base_run" --resume \
+    --steps $((vae_steps + unet_steps)) --vae-steps "$vae_steps" --batch 8 --crop 32 --lr 2e-3 --lr-schedule cosine \
+    --checkpoint-every 100 --val-every 500 --seed 1
+  touch "$base_run/done"
+fi
+
+# 3. LSSR on the base: pixel LoRA, then semantic LoRA, knowledge module and a
+#    small SAR head, with the paper's losses (LPIPS/CSD need weights we cannot ship).
+lssr_run="$work/lssr"
+if [ ! -f "$lssr_run/done" ]; then
+  log "lssr: $lssr_steps steps ($pix_steps pixel-branch)"
+  "$bin/lssr-train" "${thr[@]}" --base-model "$base_run/base" "${datasets[@]}" -o "$lssr_run" --resume \
+    --steps "$lssr_steps" --pix-steps "$pix_steps" --batch 4 --crop 32 --lr 1e-3 --lr-schedule cosine --lora-rank 8 \
+    --knowledge-dim 32 --sar-dim 24 --sar-heads 2 --sar-layers 1 \
+    --lambda-lpips 0 --lambda-csd 0 --checkpoint-every 100 --val-every 300 --seed 1
+  touch "$lssr_run/done"
+fi
+
+mkdir -p "$(dirname "$install")"
+cp "$lssr_run/model.safetensors" "$install.tmp" && mv "$install.tmp" "$install"
+log "installed $install ($(du -h "$install" | cut -f1)) after $(( $(date +%s) - start )) s"
