@@ -1,12 +1,11 @@
 #include "libsr/base_model.hpp"
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "libio/errors.hpp"
+#include "libio/text_file.hpp"
 #include "libsr/base_model_keys.hpp"
 #include "libsr/safetensors_torch.hpp"
 #include "libsr/state_dict.hpp"
@@ -63,24 +62,6 @@ std::vector<TensorKey> list_base_model_keys(const std::string& dir) {
 
 namespace {
 
-std::string read_text_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw InputError(path + ": cannot read");
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-void write_text_file(const std::string& path, const std::string& text) {
-    const std::string tmp = path + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        out << text;
-        if (!out) throw OutputError(tmp + ": cannot write");
-    }
-    fs::rename(tmp, path);
-}
-
 NamedTensors module_tensors(torch::nn::Module& module) {
     NamedTensors out;
     for (const auto& p : module.named_parameters()) out.emplace_back(p.key(), p.value().detach().to(torch::kCPU));
@@ -95,7 +76,7 @@ BaseModelConfigs read_base_model_configs(const std::string& dir) {
     // Parse now so that a bad config fails before any training starts.
     read_unet_config(files.unet_config);
     read_vae_config(files.vae_config);
-    return {read_text_file(files.unet_config), read_text_file(files.vae_config)};
+    return {io::read_text_file(files.unet_config), io::read_text_file(files.vae_config)};
 }
 
 BaseModel new_base_model(const std::string& config_dir, uint64_t seed) {
@@ -121,8 +102,8 @@ void save_base_model(BaseModel& model, const BaseModelConfigs& configs, const st
     const std::map<std::string, std::string> meta = {{"format", "pt"}};
     write_safetensors((root / "unet" / kWeights).string(), module_tensors(*model.unet), meta, options);
     write_safetensors((root / "vae" / kWeights).string(), module_tensors(*model.vae), meta, options);
-    write_text_file((root / "unet" / "config.json").string(), configs.unet_json);
-    write_text_file((root / "vae" / "config.json").string(), vae_json.dump(2) + "\n");
+    io::write_text_file((root / "unet" / "config.json").string(), configs.unet_json);
+    io::write_text_file((root / "vae" / "config.json").string(), vae_json.dump(2) + "\n");
 }
 
 }  // namespace lssr::sr

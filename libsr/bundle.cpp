@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "libio/errors.hpp"
+#include "libio/text_file.hpp"
 #include "libsr/lora.hpp"
 #include "libsr/safetensors_torch.hpp"
 #include "libsr/sha256.hpp"
@@ -17,14 +18,6 @@ using json = nlohmann::json;
 
 namespace lssr::sr {
 namespace {
-
-std::string read_text(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw InputError(path + ": cannot read");
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 bool starts_with(const std::string& s, const std::string& p) { return s.rfind(p, 0) == 0; }
 bool is_lora(const std::string& name) { return name.find(".lora_A.") != std::string::npos || name.find(".lora_B.") != std::string::npos; }
@@ -150,8 +143,8 @@ void write_bundle(const std::string& path, SrModel& model, const BundleWriteOpti
     meta["provenance"] = prov.dump();
     if (options.embed_base) {
         meta["base"] = "embedded";
-        meta["unet_config"] = read_text(files.unet_config);
-        meta["vae_config"] = read_text(files.vae_config);
+        meta["unet_config"] = io::read_text_file(files.unet_config);
+        meta["vae_config"] = io::read_text_file(files.vae_config);
         add_section(tensors, *model.base().unet, "unet.");
         add_section(tensors, *model.base().vae, "vae.");
     } else {

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "libio/errors.hpp"
+#include "libio/text_file.hpp"
 
 namespace lssr::sr {
 
@@ -22,13 +23,6 @@ json parse_object(const std::string& text, const std::string& where) {
     return j;
 }
 
-std::string read_text(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw InputError(path + ": cannot read the config file");
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 int get_int(const json& j, const char* key, int fallback, const std::string& where) {
     if (!j.contains(key) || j[key].is_null()) return fallback;
@@ -195,7 +189,7 @@ VaeConfig parse_vae_config(const std::string& text, const std::string& where) {
     return c;
 }
 
-UNetConfig read_unet_config(const std::string& path) { return parse_unet_config(read_text(path), path); }
-VaeConfig read_vae_config(const std::string& path) { return parse_vae_config(read_text(path), path); }
+UNetConfig read_unet_config(const std::string& path) { return parse_unet_config(io::read_text_file(path), path); }
+VaeConfig read_vae_config(const std::string& path) { return parse_vae_config(io::read_text_file(path), path); }
 
 }  // namespace lssr::sr

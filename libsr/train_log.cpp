@@ -1,10 +1,9 @@
 #include "libsr/train_log.hpp"
 
-#include <filesystem>
-#include <sstream>
 #include <vector>
 
 #include "libio/errors.hpp"
+#include "libio/text_file.hpp"
 
 namespace lssr::sr {
 
@@ -23,13 +22,9 @@ TrainLog::TrainLog(const std::string& path, int64_t keep_through) : path_(path) 
             }
         }
     }
-    const std::string tmp = path + ".tmp";
-    {
-        std::ofstream rewrite(tmp, std::ios::trunc);
-        for (const auto& l : kept) rewrite << l << '\n';
-        if (!rewrite) throw OutputError(tmp + ": cannot write");
-    }
-    std::filesystem::rename(tmp, path);
+    std::string text;
+    for (const auto& l : kept) text += l + '\n';
+    io::write_text_file(path, text);
     out_.open(path, std::ios::app);
     if (!out_) throw OutputError(path + ": cannot append");
 }

@@ -260,11 +260,18 @@ TEST_CASE("lssr-upscale usage errors exit 2", "[sr][upscale][cli]") {
     CHECK(run_tool("lssr-upscale", with(base_args(), {lr, "-o", tmp.file("a.tif"), "--tile", "16", "--overlap", "16"})).exit_code == 2);
     CHECK(run_tool("lssr-upscale", with(base_args(), {lr, "-o", tmp.file("a.tif"), "--shard", "3/3"})).exit_code == 2);
     CHECK(run_tool("lssr-upscale", with(base_args(), {lr, "-o", tmp.file("a.tif"), "--device", "tpu"})).exit_code == 2);
-    if (!fs::exists(lssr::test::kSourceDir + "/data/models/default.safetensors")) {
-        const auto r = run_tool("lssr-upscale", {lr, "-o", tmp.file("a.tif")});  // no model, no default
-        CHECK(r.exit_code == 2);
-        CHECK(r.err.find("default.safetensors") != std::string::npos);
-    }
+}
+
+TEST_CASE("lssr-upscale without a model runs the embedded default model", "[sr][upscale][cli]") {
+    TempDir tmp;
+    const auto lr = data_path("sd-tiny/lr.tif");
+    const auto r = run_tool("lssr-upscale", {lr, "-o", tmp.file("sr.tif"), "-q", "--threads", "2"});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto in = load(lr), out = load(tmp.file("sr.tif"));
+    CHECK(out.grid.width == in.grid.width * 3);
+    CHECK(out.grid.height == in.grid.height * 3);
+    CHECK(out.metadata.at("LSSR_MODEL").find("default.safetensors") != std::string::npos);
 }
 
 TEST_CASE("lssr-upscale batch mode: -O, --skip-existing, --shard and the Slurm array variables",
