@@ -130,7 +130,7 @@ TEST_CASE("CSD's gradient w.r.t. the latent is 2*grad/numel and a seed fixes the
     CHECK(csd(z.detach(), other).item<double>() != s.loss.item<double>());
 }
 
-TEST_CASE("CSD draws timesteps in [int(1000*min), int(1000*max))", "[losses][csd]") {
+TEST_CASE("CSD draws timesteps from int(1000*min) up to but not including int(1000*max)", "[losses][csd]") {
     Fixture f;
     CsdOptions options;
     options.min_ratio = 0.25;
