@@ -45,4 +45,19 @@ torch::Tensor ndvi_loss(const torch::Tensor& pred_rgb, const torch::Tensor& pred
     return kind == NdviLossKind::L1 ? torch::l1_loss(p, t) : torch::mse_loss(p, t);
 }
 
+torch::Tensor consistency_loss(const torch::Tensor& sr_reflectance, const torch::Tensor& lr_reflectance, int64_t scale) {
+    TORCH_CHECK(sr_reflectance.dim() == 4 && lr_reflectance.dim() == 4 &&
+                    sr_reflectance.size(0) == lr_reflectance.size(0) && sr_reflectance.size(1) == lr_reflectance.size(1) &&
+                    sr_reflectance.size(2) == lr_reflectance.size(2) * scale &&
+                    sr_reflectance.size(3) == lr_reflectance.size(3) * scale,
+                "consistency_loss: prediction ", sr_reflectance.sizes(), " is not ", scale, "x the input ",
+                lr_reflectance.sizes());
+    const auto blocks = torch::avg_pool2d(sr_reflectance, {scale, scale}, {scale, scale});
+    const auto lr = lr_reflectance.to(blocks.device(), blocks.scalar_type());
+    const auto valid = torch::isfinite(lr);
+    // Masked mean; zero (with a zero gradient) when nothing is valid.
+    const auto diff = torch::where(valid, (blocks - torch::nan_to_num(lr)).abs(), torch::zeros_like(blocks));
+    return diff.sum() / valid.sum().clamp_min(1).to(diff.scalar_type());
+}
+
 }  // namespace lssr::sr

@@ -20,9 +20,18 @@ torch::Tensor ndvi_loss(const torch::Tensor& pred_rgb, const torch::Tensor& pred
                         const torch::Tensor& target_rgb, const torch::Tensor& target_ir,
                         NdviLossKind kind = NdviLossKind::L1);
 
-// The paper's / train_lssr.sh weights (L2 2, LPIPS 1, CSD 2, FFT 1, NDVI 20).
+// Radiometric consistency with the input (not in the paper; off by default):
+// mean |scale x scale block mean of the SR - LR| over the LR values that are
+// finite, in reflectance. sr is [B,C,scale*h,scale*w], lr is [B,C,h,w], both [0,1].
+// It is lssr-eval's consistency_mae, so training can hold the output to the
+// reflectance the sensor measured.
+torch::Tensor consistency_loss(const torch::Tensor& sr_reflectance, const torch::Tensor& lr_reflectance,
+                               int64_t scale = 3);
+
+// The paper's / train_lssr.sh weights (L2 2, LPIPS 1, CSD 2, FFT 1, NDVI 20);
+// consistency 0 (an addition of ours).
 struct LossWeights {
-    double l2 = 2.0, lpips = 1.0, csd = 2.0, fft = 1.0, ndvi = 20.0;
+    double l2 = 2.0, lpips = 1.0, csd = 2.0, fft = 1.0, ndvi = 20.0, consistency = 0.0;
     NdviLossKind ndvi_kind = NdviLossKind::L1;
 };
 

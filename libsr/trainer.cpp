@@ -383,6 +383,8 @@ Losses Run::compute(const std::string& phase, const TrainBatch& batch, int64_t s
     L.add("l2", w.l2, l2_loss(out.rgb, t_rgb) + l2_loss(out.ir, t_ir));
     L.add("fft", w.fft, fft_loss(out.rgb, t_rgb) + fft_loss(out.ir, t_ir));
     L.add("ndvi", w.ndvi, ndvi_loss(out.rgb, out.ir, t_rgb, t_ir, w.ndvi_kind));
+    if (w.consistency > 0)
+        L.add("consistency", w.consistency, consistency_loss(out.reflectance, batch.lr.to(o_.device).clamp(0.0, 1.0)));
     if (phase == "sem") {
         if (lpips_) L.add("lpips", w.lpips, (*lpips_)(out.rgb, t_rgb) + (*lpips_)(out.ir, t_ir));
         if (csd_) {
@@ -397,7 +399,7 @@ json Run::validate(const std::string& phase) {
     json v = json::object();
     if (val_.empty()) return v;
     torch::NoGradGuard no_grad;
-    double sr_rgb = 0, sr_ir = 0, bl_rgb = 0, bl_ir = 0;
+    double sr_rgb = 0, sr_ir = 0, bl_rgb = 0, bl_ir = 0, consistency = 0;
     const size_t n = std::min<size_t>(val_.size(), static_cast<size_t>(std::max<int64_t>(1, o_.val_samples)));
     std::unique_ptr<SrModel> plain;
     SrModel* model = model_.get();
@@ -424,6 +426,7 @@ json Run::validate(const std::string& phase) {
             if (s.s1.defined()) aux.s1 = s.s1.unsqueeze(0);
             aux.month = torch::tensor({static_cast<int64_t>(s.month)}, torch::kInt64);
             pred = model->forward_full(lr, aux).reflectance;
+            consistency += consistency_loss(pred, lr.to(pred.device()).clamp(0.0, 1.0)).item<double>();
         }
         const auto bl = upsample3(lr).to(o_.device);
         sr_rgb += psnr(pred.slice(1, 0, 3), hr.slice(1, 0, 3));
@@ -435,6 +438,7 @@ json Run::validate(const std::string& phase) {
     v["samples"] = n;
     v[phase == "vae" ? "psnr_rgb_reconstruction" : "psnr_rgb"] = sr_rgb / k;
     v[phase == "vae" ? "psnr_ir_reconstruction" : "psnr_ir"] = sr_ir / k;
+    if (phase != "vae") v["consistency_mae"] = consistency / k;
     v["psnr_rgb_bilinear"] = bl_rgb / k;
     v["psnr_ir_bilinear"] = bl_ir / k;
     return v;

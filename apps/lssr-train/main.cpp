@@ -62,6 +62,9 @@ int main(int argc, char** argv) {
         ->check(CLI::NonNegativeNumber);
     cli.add_option("--lambda-fft", o.weights.fft, "Weight of the FFT loss (default 1)")->check(CLI::NonNegativeNumber);
     cli.add_option("--lambda-ndvi", o.weights.ndvi, "Weight of the NDVI loss (default 20)")->check(CLI::NonNegativeNumber);
+    cli.add_option("--lambda-consistency", o.weights.consistency,
+                   "Weight of the consistency loss, |3x3 block mean of the output - input| (default 0: off)")
+        ->check(CLI::NonNegativeNumber);
     cli.add_option("--ndvi-loss", ndvi_loss, "l1 (default, as the authors) or mse")->check(CLI::IsMember({"l1", "mse"}));
     cli.add_option("--lpips-weights", o.lpips_weights, "VGG16 + LPIPS heads as safetensors (turns LPIPS on)")->type_name("FILE");
     cli.add_option("--csd-base", o.csd_base, "Pretrained text-conditioned SD base for CSD (diffusers folder)")->type_name("DIR");

@@ -5,10 +5,12 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <limits>
 
 #include "libsr/losses.hpp"
 
 using namespace lssr::sr;
+namespace F = torch::nn::functional;
 
 namespace {
 
@@ -88,6 +90,37 @@ TEST_CASE("ndvi_loss stays finite on black pixels (the 1e-6 guard)", "[losses]")
     CHECK(value(loss) == 0.0);
 }
 
+TEST_CASE("consistency_loss is the mean |3x3 block mean - LR| in reflectance", "[losses]") {
+    // LR 2x2; each SR block has the LR value plus an offset, with texture that
+    // averages out inside the block.
+    const auto lr = torch::tensor({0.1f, 0.2f, 0.3f, 0.4f}).view({1, 1, 2, 2});
+    const auto offset = torch::tensor({0.01f, -0.02f, 0.03f, 0.0f}).view({1, 1, 2, 2});
+    auto sr = F::interpolate(lr + offset, F::InterpolateFuncOptions().scale_factor(std::vector<double>{3, 3}).mode(torch::kNearest));
+    const auto texture = torch::tensor({0.05f, -0.05f, 0.0f, 0.0f, 0.0f, 0.0f, 0.02f, 0.0f, -0.02f}).view({1, 1, 3, 3});
+    sr = sr + texture.repeat({1, 1, 2, 2});
+    CHECK(value(consistency_loss(sr, lr)) == Approx((0.01 + 0.02 + 0.03 + 0.0) / 4).margin(1e-7));
+    // Bands are averaged like pixels: a second band with zero error halves it.
+    CHECK(value(consistency_loss(torch::cat({sr, sr.new_zeros(sr.sizes())}, 1), torch::cat({lr, lr.new_zeros(lr.sizes())}, 1))) ==
+          Approx(0.0075).margin(1e-7));
+}
+
+TEST_CASE("consistency_loss skips nodata (non-finite) LR pixels and rejects a wrong scale", "[losses]") {
+    auto lr = torch::full({1, 1, 2, 2}, 0.2f);
+    lr[0][0][1][1] = std::numeric_limits<float>::quiet_NaN();
+    auto sr = torch::full({1, 1, 6, 6}, 0.3f);
+    sr[0][0].slice(0, 3, 6).slice(1, 3, 6).fill_(5.0f);  // under the nodata pixel: ignored
+    sr.requires_grad_(true);
+    const auto loss = consistency_loss(sr, lr);
+    CHECK(value(loss) == Approx(0.1).margin(1e-6));
+    loss.backward();
+    CHECK(torch::isfinite(sr.grad()).all().item<bool>());
+    CHECK(sr.grad()[0][0][5][5].item<float>() == 0.0f);
+    // Nothing valid: zero, not NaN.
+    const auto none = torch::full({1, 1, 2, 2}, std::numeric_limits<float>::quiet_NaN());
+    CHECK(value(consistency_loss(sr.detach(), none)) == 0.0);
+    CHECK_THROWS(consistency_loss(torch::zeros({1, 1, 4, 4}), lr));
+}
+
 TEST_CASE("every pixel loss passes finite gradients back to the prediction", "[losses]") {
     torch::manual_seed(7);
     auto rgb = (torch::rand({2, 3, 8, 8}) * 2 - 1).requires_grad_(true);
@@ -118,4 +151,5 @@ TEST_CASE("LossWeights default to the paper's 2/1/2/1/20 and L1 NDVI", "[losses]
     CHECK(w.fft == 1.0);
     CHECK(w.ndvi == 20.0);
     CHECK(w.ndvi_kind == NdviLossKind::L1);
+    CHECK(w.consistency == 0.0);  // ours, off unless asked for
 }

@@ -163,6 +163,7 @@ TEST_CASE("LSSR training lowers every active loss term and ships a bundle lssr-u
     auto o = lssr_options(tiny_base(tmp), tmp.file("data"), tmp.file("run"));
     o.steps = 36;
     o.pix_steps = 18;
+    o.weights.consistency = 1.0;
     std::vector<std::string> warnings;
     const auto result = sr::train(o, {}, [&](const std::string& w) { warnings.push_back(w); });
     // LPIPS and CSD cannot run without their networks: said once each.
@@ -170,10 +171,12 @@ TEST_CASE("LSSR training lowers every active loss term and ships a bundle lssr-u
     CHECK(warnings[0].find("LPIPS") != std::string::npos);
     const auto log = read_log(tmp.file("run/log.jsonl"));
     // Over the run (pixel branch, then semantic branch): every term lower at the end.
-    for (const std::string term : {"l2", "fft", "ndvi"}) {
+    for (const std::string term : {"l2", "fft", "ndvi", "consistency"}) {
         INFO(term);
         CHECK(mean_of(log, "sem", term, false) < mean_of(log, "pix", term, true));
     }
+    // Validation reports lssr-eval's consistency on the test/ sample.
+    CHECK(log.back()["val"]["consistency_mae"].get<double>() >= 0.0);
     auto model = sr::load_bundle(result.output);
     REQUIRE(model.knowledge);
     REQUIRE(model.sar_head);
