@@ -60,17 +60,6 @@ std::vector<TensorKey> list_base_model_keys(const std::string& dir) {
     return keys;
 }
 
-namespace {
-
-NamedTensors module_tensors(torch::nn::Module& module) {
-    NamedTensors out;
-    for (const auto& p : module.named_parameters()) out.emplace_back(p.key(), p.value().detach().to(torch::kCPU));
-    for (const auto& b : module.named_buffers()) out.emplace_back(b.key(), b.value().detach().to(torch::kCPU));
-    return out;
-}
-
-}  // namespace
-
 BaseModelConfigs read_base_model_configs(const std::string& dir) {
     const auto files = base_model_files(dir);
     // Parse now so that a bad config fails before any training starts.
@@ -100,8 +89,8 @@ void save_base_model(BaseModel& model, const BaseModelConfigs& configs, const st
     SafetensorsWriteOptions options;
     options.overwrite = true;
     const std::map<std::string, std::string> meta = {{"format", "pt"}};
-    write_safetensors((root / "unet" / kWeights).string(), module_tensors(*model.unet), meta, options);
-    write_safetensors((root / "vae" / kWeights).string(), module_tensors(*model.vae), meta, options);
+    write_safetensors((root / "unet" / kWeights).string(), module_state(*model.unet), meta, options);
+    write_safetensors((root / "vae" / kWeights).string(), module_state(*model.vae), meta, options);
     io::write_text_file((root / "unet" / "config.json").string(), configs.unet_json);
     io::write_text_file((root / "vae" / "config.json").string(), vae_json.dump(2) + "\n");
 }

@@ -11,6 +11,7 @@
 #include "libsr/lora.hpp"
 #include "libsr/safetensors_torch.hpp"
 #include "libsr/sha256.hpp"
+#include "libsr/state_dict.hpp"
 #include "libsr/tensor_key.hpp"
 
 namespace fs = std::filesystem;
@@ -22,9 +23,9 @@ namespace {
 bool starts_with(const std::string& s, const std::string& p) { return s.rfind(p, 0) == 0; }
 bool is_lora(const std::string& name) { return name.find(".lora_A.") != std::string::npos || name.find(".lora_B.") != std::string::npos; }
 
+// Appends the module's tensors under the prefix.
 void add_section(NamedTensors& out, torch::nn::Module& m, const std::string& prefix) {
-    for (const auto& p : m.named_parameters()) out.emplace_back(prefix + p.key(), p.value().detach().to(torch::kCPU));
-    for (const auto& b : m.named_buffers()) out.emplace_back(prefix + b.key(), b.value().detach().to(torch::kCPU));
+    for (auto& entry : module_state(m, prefix)) out.push_back(std::move(entry));
 }
 
 // Loads every parameter of `m` from "<prefix><name>" tensors of the file;

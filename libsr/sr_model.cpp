@@ -2,21 +2,13 @@
 
 #include "libio/errors.hpp"
 #include "libsr/lora.hpp"
+#include "libsr/model_input.hpp"
 #include "libsr/safetensors_torch.hpp"
 
 namespace lssr::sr {
 namespace {
 
-namespace F = torch::nn::functional;
-
 constexpr int64_t kPromptTokens = 77;
-
-// Pads [B,C,H,W] on the right and bottom (edge values repeated) up to multiples of m.
-torch::Tensor pad_to_multiple(const torch::Tensor& x, int64_t m) {
-    const int64_t ph = (m - x.size(2) % m) % m, pw = (m - x.size(3) % m) % m;
-    if (ph == 0 && pw == 0) return x;
-    return F::pad(x, F::PadFuncOptions({0, pw, 0, ph}).mode(torch::kReplicate));
-}
 
 }  // namespace
 
@@ -56,49 +48,23 @@ torch::Tensor SrModel::predict_noise(const torch::Tensor& z) {
     return lambda_pix_ * pred_pix + lambda_sem_ * (pred_sem - pred_pix);
 }
 
-int64_t SrModel::size_multiple() const {
-    const auto vae_levels = base_.vae->config().block_out_channels.size();
-    const auto unet_levels = base_.unet->config().block_out_channels.size();
-    return (int64_t{1} << (vae_levels - 1)) * (int64_t{1} << (unet_levels - 1));
-}
-
-torch::Tensor SrModel::branch(const torch::Tensor& x, int branch_index, const Auxiliary& aux) {
-    const double sf = base_.scaling_factor;
-    // Deterministic: the posterior mean, never a sample.
-    auto z = base_.vae->encode(x).mean * sf;
-    if (knowledge) z = knowledge->forward(z, KnowledgeInputs{aux.dem, aux.landcover, aux.month}, branch_index);
-    const auto eps = predict_noise(z);
-    auto y = base_.vae->decode((z - eps) / sf).clamp(-1.0, 1.0);
-    if (sar_head && aux.s1.defined()) {
-        // Tiles without any S1 value keep the decoded image.
-        const auto s1 = aux.s1.to(y.device(), torch::kFloat32);
-        const auto has = torch::isfinite(s1).flatten(1).any(1).to(y.dtype()).view({-1, 1, 1, 1});
-        y = y + (sar_head->forward(y, normalise_s1(s1)) - y) * has;
-    }
-    return y;
-}
+int64_t SrModel::size_multiple() const { return sr::size_multiple(base_); }
 
 SrOutput SrModel::forward_full(const torch::Tensor& lr, const Auxiliary& aux) {
     if (lr.dim() != 4 || lr.size(1) != kTileBands)
         throw InputError("model input must be [B,6,h,w] (blue, green, red, nir, swir1, swir2)");
     const int64_t H = lr.size(2) * 3, W = lr.size(3) * 3;
-    const auto x = lr.to(device_, torch::kFloat32).clamp(0.0, 1.0) * 2.0 - 1.0;
-    auto up = F::interpolate(x, F::InterpolateFuncOptions()
-                                    .size(std::vector<int64_t>{H, W})
-                                    .mode(torch::kBilinear)
-                                    .align_corners(false));
     const int64_t m = size_multiple();
-    up = pad_to_multiple(up, m);
+    // Both branches go through the networks as one batch (the networks are
+    // shared; only the knowledge module's gamma differs per branch).
+    const auto input = network_input(lr.to(device_, torch::kFloat32), m);
     Auxiliary padded = aux;
     for (auto* t : {&padded.dem, &padded.landcover, &padded.s1})
         if (t->defined()) *t = pad_to_multiple(t->to(device_, torch::kFloat32), m);
     if (padded.month.defined()) padded.month = padded.month.to(device_);
-    const auto rgb_index = torch::tensor({2, 1, 0}, torch::TensorOptions().dtype(torch::kInt64).device(device_));
-    // Both branches go through the networks as one batch (the networks are
-    // shared; only the knowledge module's gamma differs per branch).
     const int64_t B = lr.size(0);
     const double sf = base_.scaling_factor;
-    auto z = base_.vae->encode(torch::cat({up.index_select(1, rgb_index), up.slice(1, 3, 6)}, 0)).mean * sf;
+    auto z = base_.vae->encode(input).mean * sf;
     if (knowledge) {
         const KnowledgeInputs k{padded.dem, padded.landcover, padded.month};
         z = torch::cat({knowledge->forward(z.slice(0, 0, B), k, 0), knowledge->forward(z.slice(0, B), k, 1)}, 0);
@@ -118,6 +84,7 @@ SrOutput SrModel::forward_full(const torch::Tensor& lr, const Auxiliary& aux) {
     out.ir = y.slice(0, B);
     out.latent_rgb = denoised.slice(0, 0, B);
     // Back to blue..swir2 and to reflectance.
+    const auto rgb_index = torch::tensor({2, 1, 0}, torch::TensorOptions().dtype(torch::kInt64).device(y.device()));
     out.reflectance = (torch::cat({out.rgb.index_select(1, rgb_index), out.ir}, 1) + 1.0) * 0.5;
     return out;
 }

@@ -52,9 +52,6 @@ public:
     // The same forward, keeping the branch images and the latent on the device.
     SrOutput forward_full(const torch::Tensor& lr, const Auxiliary& aux = {});
 
-    // One branch: x [B,3,H,W] in [-1,1] (already at the output size) -> [B,3,H,W] in [-1,1].
-    torch::Tensor branch(const torch::Tensor& x, int branch_index, const Auxiliary& aux);
-
     BaseModel& base() { return base_; }
     int64_t timestep() const { return timestep_; }
     void set_timestep(int64_t t) { timestep_ = t; }

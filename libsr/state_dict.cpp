@@ -20,6 +20,13 @@ std::vector<TensorKey> module_tensor_keys(torch::nn::Module& module) {
     return keys;
 }
 
+NamedTensors module_state(torch::nn::Module& module, const std::string& prefix) {
+    NamedTensors out;
+    for (const auto& p : module.named_parameters()) out.emplace_back(prefix + p.key(), p.value().detach().to(torch::kCPU));
+    for (const auto& b : module.named_buffers()) out.emplace_back(prefix + b.key(), b.value().detach().to(torch::kCPU));
+    return out;
+}
+
 std::string rename_legacy_vae_key(const std::string& name) {
     static const std::pair<const char*, const char*> kLegacy[] = {
         {".query.", ".to_q."}, {".key.", ".to_k."}, {".value.", ".to_v."}, {".proj_attn.", ".to_out.0."}};

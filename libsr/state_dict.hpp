@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "libsr/safetensors.hpp"
+#include "libsr/safetensors_torch.hpp"
 #include "libsr/tensor_key.hpp"
 
 namespace lssr::sr {
@@ -16,6 +17,9 @@ namespace lssr::sr {
 // Parameters then buffers of the module tree, in registration order (the
 // order PyTorch's state_dict() has).
 std::vector<TensorKey> module_tensor_keys(torch::nn::Module& module);
+// The same tensors, detached and on the CPU, named "<prefix><name>": what a
+// safetensors file of the module holds.
+NamedTensors module_state(torch::nn::Module& module, const std::string& prefix = "");
 
 // Maps a name found in a file to the module's name for it.
 using KeyRename = std::function<std::string(const std::string&)>;

@@ -17,6 +17,7 @@
 #include "libsr/distributed.hpp"
 #include "libsr/lora.hpp"
 #include "libsr/lpips.hpp"
+#include "libsr/model_input.hpp"
 #include "libsr/safetensors.hpp"
 #include "libsr/sha256.hpp"
 #include "libsr/sr_model.hpp"
@@ -67,26 +68,6 @@ private:
     uint64_t seed_;
     torch::Tensor perm_;
 };
-
-torch::Tensor pad_to(const torch::Tensor& x, int64_t m) {
-    const int64_t ph = (m - x.size(-2) % m) % m, pw = (m - x.size(-1) % m) % m;
-    if (ph == 0 && pw == 0) return x;
-    return F::pad(x, F::PadFuncOptions({0, pw, 0, ph}).mode(torch::kReplicate));
-}
-
-// [B,6,H,W] reflectance -> [2B,3,H,W] in [-1,1]: the RGB (red,green,blue) then the IR branch.
-torch::Tensor branches(const torch::Tensor& six) {
-    const auto x = six * 2.0 - 1.0;
-    const auto rgb = torch::stack({x.select(1, 2), x.select(1, 1), x.select(1, 0)}, 1);
-    return torch::cat({rgb, x.slice(1, 3, 6)}, 0);
-}
-
-torch::Tensor upsample3(const torch::Tensor& lr) {
-    return F::interpolate(lr, F::InterpolateFuncOptions()
-                                  .size(std::vector<int64_t>{lr.size(2) * 3, lr.size(3) * 3})
-                                  .mode(torch::kBilinear)
-                                  .align_corners(false));
-}
 
 double psnr(const torch::Tensor& a, const torch::Tensor& b) {
     const double mse = (a.clamp(0, 1) - b.clamp(0, 1)).pow(2).mean().item<double>();
@@ -204,9 +185,7 @@ NamedParams Run::all_weights() {
 }
 
 int64_t Run::size_multiple() const {
-    const auto& b = o_.stage == TrainStage::Base ? *base_ : const_cast<SrModel&>(*model_).base();
-    return (int64_t{1} << (b.vae->config().block_out_channels.size() - 1)) *
-           (int64_t{1} << (b.unet->config().block_out_channels.size() - 1));
+    return sr::size_multiple(o_.stage == TrainStage::Base ? *base_ : const_cast<SrModel&>(*model_).base());
 }
 
 void Run::prepare_base() {
@@ -311,7 +290,7 @@ void Run::set_scaling_factor() {
     const size_t n = std::min<size_t>(train_.size(), 32);
     for (size_t i = 0; i < n; ++i) {
         const auto s = load_sample(train_[i]);
-        const auto x = pad_to(branches(s.hr.unsqueeze(0)).to(o_.device), size_multiple());
+        const auto x = pad_to_multiple(to_branches(s.hr.unsqueeze(0)).to(o_.device), size_multiple());
         latents.push_back(base_->vae->encode(x).mean.flatten());
     }
     double sum = 0, count = 0;
@@ -350,7 +329,7 @@ Losses Run::compute(const std::string& phase, const TrainBatch& batch, int64_t s
     const int64_t m = size_multiple();
     const auto hr = batch.hr.to(o_.device);
     if (phase == "vae") {
-        const auto x = pad_to(branches(hr), m);
+        const auto x = pad_to_multiple(to_branches(hr), m);
         const auto post = base_->vae->encode(x);
         const auto rec = base_->vae->decode(post.mean);
         L.add("l2", w.l2, l2_loss(rec, x));
@@ -364,8 +343,8 @@ Losses Run::compute(const std::string& phase, const TrainBatch& batch, int64_t s
         {
             torch::NoGradGuard no_grad;
             const double sf = base_->scaling_factor;
-            z_lr = base_->vae->encode(pad_to(branches(upsample3(batch.lr.to(o_.device))), m)).mean * sf;
-            z_hr = base_->vae->encode(pad_to(branches(hr), m)).mean * sf;
+            z_lr = base_->vae->encode(network_input(batch.lr.to(o_.device), m)).mean * sf;
+            z_hr = base_->vae->encode(pad_to_multiple(to_branches(hr), m)).mean * sf;
         }
         const auto t = torch::full({z_lr.size(0)}, o_.timestep, torch::TensorOptions().dtype(torch::kInt64).device(o_.device));
         const auto context = zero_prompt_embedding(base_->unet->config().cross_attention_dim)
@@ -377,7 +356,7 @@ Losses Run::compute(const std::string& phase, const TrainBatch& batch, int64_t s
     }
     Auxiliary aux{batch.dem, batch.landcover, batch.s1, batch.month};
     const auto out = model_->forward_full(batch.lr, aux);
-    const auto target = branches(hr);
+    const auto target = to_branches(hr);
     const int64_t B = batch.size();
     const auto t_rgb = target.slice(0, 0, B), t_ir = target.slice(0, B);
     L.add("l2", w.l2, l2_loss(out.rgb, t_rgb) + l2_loss(out.ir, t_ir));
@@ -415,7 +394,7 @@ json Run::validate(const std::string& phase) {
         torch::Tensor pred;
         if (phase == "vae") {
             // The autoencoder's reconstruction of the HR patch.
-            const auto x = pad_to(branches(hr), size_multiple());
+            const auto x = pad_to_multiple(to_branches(hr), size_multiple());
             const auto rec = base_->vae->decode(base_->vae->encode(x).mean).slice(2, 0, hr.size(2)).slice(3, 0, hr.size(3));
             const auto r = (rec.clamp(-1, 1) + 1) * 0.5;  // [2,3,H,W]: (red,green,blue), (nir,swir1,swir2)
             pred = torch::cat({r[0].flip({0}).unsqueeze(0), r[1].unsqueeze(0)}, 1);
@@ -428,7 +407,7 @@ json Run::validate(const std::string& phase) {
             pred = model->forward_full(lr, aux).reflectance;
             consistency += consistency_loss(pred, lr.to(pred.device()).clamp(0.0, 1.0)).item<double>();
         }
-        const auto bl = upsample3(lr).to(o_.device);
+        const auto bl = upsample_x3(lr).to(o_.device);
         sr_rgb += psnr(pred.slice(1, 0, 3), hr.slice(1, 0, 3));
         sr_ir += psnr(pred.slice(1, 3, 6), hr.slice(1, 3, 6));
         bl_rgb += psnr(bl.slice(1, 0, 3), hr.slice(1, 0, 3));
