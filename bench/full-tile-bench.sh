@@ -67,10 +67,8 @@ done
 [[ "$overlap" =~ ^[0-9]+$ ]] && [ "$overlap" -lt "$tile" ] ||
   usage_error "--overlap must be a non-negative integer below --tile, not '$overlap'"
 [ "$size" -ge "$tile" ] || usage_error "--size must be at least --tile ($tile)"
-[ -z "$model" ] || [ -f "$model" ] || die "$model: no such model bundle"
-[ -z "$model" ] || model="$(cd "$(dirname "$model")" && pwd)/$(basename "$model")"
-[ -z "$json" ] || [ -d "$(dirname "$json")" ] || die "$json: its folder does not exist"
-[ -z "$json" ] || json="$(cd "$(dirname "$json")" && pwd)/$(basename "$json")"
+model="$(model_path "$model")" || exit 1
+json="$(json_path "$json")" || exit 1
 
 synth="$(find_tool lssr-synth)"
 upscale="$(find_tool lssr-upscale)"

@@ -6,6 +6,22 @@ say() { [ "${quiet:-0}" = 1 ] || echo "$me: $*" >&2; }
 die() { echo "$me: error: $*" >&2; exit 1; }
 usage_error() { echo "$me: error: $*" >&2; echo "try: $me --help" >&2; exit 2; }
 
+# Absolute path of an existing model bundle given as an option (empty stays
+# empty). Use as: model="$(model_path "$model")" || exit 1
+model_path() {
+  [ -z "$1" ] && return 0
+  [ -f "$1" ] || die "$1: no such model bundle"
+  echo "$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
+}
+
+# Absolute path of a --json output file whose folder must exist (empty stays
+# empty). Use as: json="$(json_path "$json")" || exit 1
+json_path() {
+  [ -z "$1" ] && return 0
+  [ -d "$(dirname "$1")" ] || die "$1: its folder does not exist"
+  echo "$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
+}
+
 # Path of one of the suite's tools: $LSSR_BIN first (an installed suite or
 # another build), then this tree's build (build/apps/<tool> or
 # build/apps/<tool>/<tool>), then PATH; empty when none has it.

@@ -93,10 +93,8 @@ for s in "${seed_list[@]}"; do
   [ "$s" -gt 999 ] || usage_error "--seeds: $s is a training seed (1..999); held-out areas need seeds above 999"
 done
 [ "$(printf '%s\n' "${seed_list[@]}" | sort -u | wc -l)" -eq "$areas" ] || usage_error "--seeds repeats a seed"
-[ -z "$model" ] || [ -f "$model" ] || die "$model: no such model bundle"
-[ -z "$model" ] || model="$(cd "$(dirname "$model")" && pwd)/$(basename "$model")"
-[ -z "$json" ] || [ -d "$(dirname "$json")" ] || die "$json: its folder does not exist"
-[ -z "$json" ] || json="$(cd "$(dirname "$json")" && pwd)/$(basename "$json")"
+model="$(model_path "$model")" || exit 1
+json="$(json_path "$json")" || exit 1
 
 synth="$(find_tool lssr-synth)" pair="$(find_tool lssr-pair)" tiler="$(find_tool lssr-tile)"
 evaluate="$(find_tool lssr-eval)" upscale="$(find_tool lssr-upscale)" modeltool="$(find_tool lssr-model)"

@@ -29,16 +29,12 @@ TempDir::~TempDir() {
     fs::remove_all(path_, ec);
 }
 
-namespace {
-
-std::string slurp(const fs::path& p) {
+std::string read_text(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);
     std::stringstream s;
     s << in.rdbuf();
     return s.str();
 }
-
-}  // namespace
 
 RunResult run_tool(const std::string& tool, const std::vector<std::string>& args,
                    const std::string& stdin_text) {
@@ -66,8 +62,8 @@ RunResult run_tool(const std::string& tool, const std::vector<std::string>& args
     waitpid(pid, &status, 0);
     RunResult r;
     r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    r.out = slurp(out);
-    r.err = slurp(err);
+    r.out = read_text(out);
+    r.err = read_text(err);
     return r;
 }
 

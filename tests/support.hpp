@@ -36,6 +36,9 @@ struct RunResult {
 RunResult run_tool(const std::string& tool, const std::vector<std::string>& args,
                    const std::string& stdin_text = {});
 
+// The whole file as bytes ("" when it cannot be read).
+std::string read_text(const std::filesystem::path& path);
+
 // Path of a file under tests/data.
 std::string data_path(const std::string& relative);
 

@@ -13,6 +13,7 @@
 namespace fs = std::filesystem;
 using namespace lssr;
 using lssr::test::run_tool;
+using lssr::test::read_text;
 using lssr::test::TempDir;
 using Catch::Detail::Approx;
 
@@ -24,13 +25,6 @@ double texture(int b, int r, int c) { return 0.3 + 0.2 * std::sin(0.7 * r + 0.3 
 void write_reflectance(const std::string& path, int size, double pixel, double offset = 0.0) {
     test::write_test_raster(path, test::utm_grid(size, size, pixel), 6, GDT_Float32,
                             [&](int b, int r, int c) { return texture(b, r, c) + offset; });
-}
-
-std::string read_text(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
 }
 
 }  // namespace

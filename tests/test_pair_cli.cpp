@@ -13,6 +13,7 @@
 
 namespace fs = std::filesystem;
 using lssr::test::run_tool;
+using lssr::test::read_text;
 using lssr::test::TempDir;
 using nlohmann::json;
 
@@ -94,13 +95,6 @@ const json* pair_with_lr(const std::vector<json>& pairs, const std::string& lr_p
     for (const auto& p : pairs)
         if (p["lr"]["id"].get<std::string>().rfind(lr_prefix, 0) == 0) return &p;
     return nullptr;
-}
-
-std::string read_text(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
 }
 
 // The study area of most tests:

@@ -12,16 +12,10 @@
 
 namespace fs = std::filesystem;
 using lssr::test::kTools;
+using lssr::test::read_text;
 using lssr::test::run_tool;
 
 namespace {
-
-std::string read_text(const fs::path& p) {
-    std::ifstream in(p);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 // Long options ("--name") printed by --help.
 std::set<std::string> long_options(const std::string& help) {

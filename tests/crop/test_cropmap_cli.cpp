@@ -17,18 +17,12 @@
 
 using namespace lssr;
 
+using test::read_text;
 using test::run_tool;
 
 namespace {
 
 const io::Grid kGrid = test::utm_grid(90, 90, 10.0);
-
-std::string read_text(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 // Two dated images and same-grid labels.
 void write_area(test::TempDir& dir) {

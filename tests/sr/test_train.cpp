@@ -30,6 +30,7 @@
 namespace fs = std::filesystem;
 using namespace lssr;
 using lssr::test::data_path;
+using lssr::test::read_text;
 using lssr::test::run_tool;
 using lssr::test::TempDir;
 
@@ -116,13 +117,6 @@ int wait_for(pid_t pid, int seconds) {
     waitpid(pid, &status, 0);
     FAIL("process " << pid << " did not finish within " << seconds << " s");
     return status;
-}
-
-std::string slurp(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
 }
 
 int free_port() {
@@ -274,7 +268,7 @@ TEST_CASE("two lssr-train processes over c10d (Gloo) end with identical weights"
     std::vector<std::string> digests;
     for (const auto& r : ranks) {
         const int status = wait_for(r.pid, 120);
-        const auto err = slurp(r.err_path);
+        const auto err = read_text(r.err_path);
         INFO(err);
         REQUIRE(WIFEXITED(status));
         REQUIRE(WEXITSTATUS(status) == 0);
