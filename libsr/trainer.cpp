@@ -131,6 +131,7 @@ private:
     bool scaling_factor_set_ = false;
 
     // The phase of a step and what it trains.
+    std::vector<std::pair<std::string, int64_t>> phases() const;
     std::string phase_at(int64_t step) const;
     double learning_rate_at(int64_t step) const;
     NamedParams trainables(const std::string& phase);
@@ -141,30 +142,51 @@ private:
     void enter_phase(const std::string& phase);
     void set_scaling_factor();
     TrainBatch load_batch(int64_t step, SampleOrder& order);
+    torch::Tensor base_unet(const torch::Tensor& z);
     Losses compute(const std::string& phase, const TrainBatch& batch, int64_t step);
     json validate(const std::string& phase);
     std::string finish();
     int64_t size_multiple() const;
 };
 
-double Run::learning_rate_at(int64_t step) const {
-    if (!o_.cosine_schedule) return o_.learning_rate;
-    // The phase's span: [0, first) or [first, steps).
-    const int64_t first = o_.stage == TrainStage::Base ? o_.vae_steps : o_.pix_steps;
-    const int64_t begin = step < first ? 0 : first, end = step < first ? first : o_.steps;
-    const double progress = static_cast<double>(step - begin) / static_cast<double>(std::max<int64_t>(1, end - begin));
-    return o_.learning_rate * 0.5 * (1.0 + std::cos(3.141592653589793 * progress));
+// The phases in order with their first step: base vae, unet, decoder; lssr pix, sem.
+std::vector<std::pair<std::string, int64_t>> Run::phases() const {
+    if (o_.stage == TrainStage::Base)
+        return {{"vae", 0}, {"unet", o_.vae_steps}, {"decoder", o_.steps - o_.decoder_steps}};
+    return {{"pix", 0}, {"sem", o_.pix_steps}};
 }
 
 std::string Run::phase_at(int64_t step) const {
-    if (o_.stage == TrainStage::Base) return step < o_.vae_steps ? "vae" : "unet";
-    return step < o_.pix_steps ? "pix" : "sem";
+    std::string name;
+    for (const auto& [p, begin] : phases())
+        if (step >= begin) name = p;
+    return name;
+}
+
+double Run::learning_rate_at(int64_t step) const {
+    const double peak = phase_at(step) == "decoder" && o_.decoder_learning_rate > 0 ? o_.decoder_learning_rate
+                                                                                  : o_.learning_rate;
+    if (!o_.cosine_schedule) return peak;
+    // The phase's span [begin, end).
+    int64_t begin = 0, end = o_.steps;
+    for (const auto& [p, first] : phases()) {
+        if (step >= first) begin = first;
+        else if (first < end) { end = first; break; }
+    }
+    const double progress = static_cast<double>(step - begin) / static_cast<double>(std::max<int64_t>(1, end - begin));
+    return peak * 0.5 * (1.0 + std::cos(3.141592653589793 * progress));
 }
 
 NamedParams Run::trainables(const std::string& phase) {
     NamedParams out;
     if (phase == "vae") return named(*base_->vae, "vae.");
     if (phase == "unet") return named(*base_->unet, "unet.");
+    if (phase == "decoder") {
+        // Everything after the latent: post_quant_conv and the decoder (state-dict names).
+        for (auto& [name, t] : named(*base_->vae, "vae."))
+            if (name.rfind("vae.decoder.", 0) == 0 || name.rfind("vae.post_quant_conv.", 0) == 0) out.emplace_back(name, t);
+        return out;
+    }
     append(out, lora_params(*model_->base().unet, phase));
     if (model_->knowledge) append(out, named(*model_->knowledge, "knowledge."));
     if (model_->sar_head) append(out, named(*model_->sar_head, "post_fusion."));
@@ -323,6 +345,14 @@ TrainBatch Run::load_batch(int64_t step, SampleOrder& order) {
     return collate(samples);
 }
 
+// The base UNet's eps at the run's timestep with the empty (zero) prompt.
+torch::Tensor Run::base_unet(const torch::Tensor& z) {
+    const auto t = torch::full({z.size(0)}, o_.timestep, torch::TensorOptions().dtype(torch::kInt64).device(z.device()));
+    const auto width = base_->unet->config().cross_attention_dim;
+    const auto context = zero_prompt_embedding(width).to(z.device());
+    return base_->unet->forward(z, t, context.expand({z.size(0), context.size(1), width}));
+}
+
 Losses Run::compute(const std::string& phase, const TrainBatch& batch, int64_t step) {
     const auto& w = o_.weights;
     Losses L;
@@ -346,12 +376,24 @@ Losses Run::compute(const std::string& phase, const TrainBatch& batch, int64_t s
             z_lr = base_->vae->encode(network_input(batch.lr.to(o_.device), m)).mean * sf;
             z_hr = base_->vae->encode(pad_to_multiple(to_branches(hr), m)).mean * sf;
         }
-        const auto t = torch::full({z_lr.size(0)}, o_.timestep, torch::TensorOptions().dtype(torch::kInt64).device(o_.device));
-        const auto context = zero_prompt_embedding(base_->unet->config().cross_attention_dim)
-                                 .to(o_.device)
-                                 .expand({z_lr.size(0), 77, base_->unet->config().cross_attention_dim});
-        const auto eps = base_->unet->forward(z_lr, t, context);
-        L.add("latent_l2", 1.0, l2_loss(eps, z_lr - z_hr));
+        L.add("latent_l2", 1.0, l2_loss(base_unet(z_lr), z_lr - z_hr));
+        return L;
+    }
+    if (phase == "decoder") {
+        torch::Tensor denoised;
+        {
+            torch::NoGradGuard no_grad;
+            const auto z_lr = base_->vae->encode(network_input(batch.lr.to(o_.device), m)).mean * base_->scaling_factor;
+            denoised = z_lr - base_unet(z_lr);
+        }
+        const int64_t H = hr.size(2), W = hr.size(3);
+        const auto y = base_->vae->decode(denoised / base_->scaling_factor).slice(2, 0, H).slice(3, 0, W);
+        L.add("l2", w.l2, l2_loss(y, to_branches(hr)));
+        if (w.consistency > 0) {
+            // Branch order on both sides: the block means are compared band by band.
+            const auto lr_branches = (to_branches(batch.lr.to(o_.device).clamp(0.0, 1.0)) + 1.0) * 0.5;
+            L.add("consistency", w.consistency, consistency_loss((y.clamp(-1.0, 1.0) + 1.0) * 0.5, lr_branches));
+        }
         return L;
     }
     Auxiliary aux{batch.dem, batch.landcover, batch.s1, batch.month};
@@ -456,8 +498,8 @@ TrainResult Run::execute(const Progress& progress) {
     }
     if (o_.steps <= 0) throw OptionError("--steps must be positive");
     if (o_.batch <= 0) throw OptionError("--batch must be positive");
-    if (o_.stage == TrainStage::Base && o_.vae_steps > o_.steps)
-        throw OptionError("--vae-steps must not exceed --steps");
+    if (o_.stage == TrainStage::Base && (o_.vae_steps < 0 || o_.decoder_steps < 0 || o_.vae_steps + o_.decoder_steps > o_.steps))
+        throw OptionError("--vae-steps plus --decoder-steps must not exceed --steps");
     train_ = scan_dataset(o_.datasets, "train");
     // Validation on the datasets' test/ folders (none: validation is skipped).
     std::vector<std::string> held_out;
@@ -500,7 +542,7 @@ TrainResult Run::execute(const Progress& progress) {
     auto start_phase = [&](const std::string& p, bool restore) {
         if (!phase.empty()) set_trainable(params, false);
         phase = p;
-        if (phase == "unet" && !scaling_factor_set_) set_scaling_factor();
+        if ((phase == "unet" || phase == "decoder") && !scaling_factor_set_) set_scaling_factor();
         if (o_.stage == TrainStage::Lssr) {
             set_trainable(all_weights(), false);
             set_lora_branch_active(*model_->base().unet, "sem", phase == "sem");

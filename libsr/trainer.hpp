@@ -37,6 +37,9 @@ struct TrainOptions {
     std::string base_model;  // Lssr: the base folder; Base: the architecture (config.json files)
     int64_t steps = 1000;    // total optimizer steps (Base: VAE steps included)
     int64_t vae_steps = 0;   // Base: the first steps train the VAE, the rest the UNet
+    int64_t decoder_steps = 0;  // Base: the last steps fine-tune the VAE decoder on the one-step
+                                // outputs (encoder and UNet frozen), as SD's ft-MSE decoder was
+    double decoder_learning_rate = 0;  // Base: the decoder phase's learning rate (0 = learning_rate)
     int64_t batch = 4;       // samples per step and process
     int64_t crop = 0;        // random crop in LR pixels (0 = whole patches)
     double learning_rate = 5e-5;

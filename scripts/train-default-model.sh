@@ -20,9 +20,9 @@ usage: scripts/$me [OPTIONS]
   --size KM         side of each area in km (default 10)
   --vae-steps N     base VAE steps (default 2500)
   --unet-steps N    base UNet steps (default 2000)
+  --decoder-steps N base decoder fine-tuning steps (default 0)
   --lssr-steps N    LSSR steps (default 500)
   --pix-steps N     LSSR pixel-branch steps within --lssr-steps (default 250)
-  --consistency W   weight of the LSSR stage's consistency loss (default CONS_DEFAULT)
   --threads N       threads (default: all cores)
   --install FILE    where the bundle goes (default data/models/default.safetensors)
   --quick           a smoke run (2 small areas, a few steps each): checks the recipe
@@ -31,8 +31,8 @@ USAGE
 }
 
 die() { echo "$me: error: $*" >&2; exit 1; }
-work="$root/build/default-model" areas=8 size=10 vae_steps=2500 unet_steps=2000 lssr_steps=500 pix_steps=250
-consistency=10 threads="" install="$root/data/models/default.safetensors" quick=0
+work="$root/build/default-model" areas=8 size=10 vae_steps=2500 unet_steps=2000 decoder_steps=0 lssr_steps=500 pix_steps=250
+threads="" install="$root/data/models/default.safetensors" quick=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --work) work="$2"; shift 2 ;;
@@ -40,9 +40,9 @@ while [ $# -gt 0 ]; do
     --size) size="$2"; shift 2 ;;
     --vae-steps) vae_steps="$2"; shift 2 ;;
     --unet-steps) unet_steps="$2"; shift 2 ;;
+    --decoder-steps) decoder_steps="$2"; shift 2 ;;
     --lssr-steps) lssr_steps="$2"; shift 2 ;;
     --pix-steps) pix_steps="$2"; shift 2 ;;
-    --consistency) consistency="$2"; shift 2 ;;
     --threads) threads="$2"; shift 2 ;;
     --install) install="$2"; shift 2 ;;
     --quick) quick=1; shift ;;
@@ -51,7 +51,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 if [ "$quick" = 1 ]; then
-  areas=2 size=4 vae_steps=6 unet_steps=6 lssr_steps=6 pix_steps=3
+  areas=2 size=4 vae_steps=6 unet_steps=6 decoder_steps=4 lssr_steps=6 pix_steps=3
 fi
 
 bin="${LSSR_BIN:-$root/build/apps}"
@@ -82,41 +82,44 @@ for i in $(seq 1 "$areas"); do
   touch "$d/done"
 done
 
-# 2. The base, from scratch: VAE then UNet (resumes from its checkpoint).
+# One training stage in its run folder: resumed from its checkpoint when the
+# settings are those it was started with, else started over (the old folder is
+# set aside as DIR.old); skipped once done.
+run_stage() {  # name run_dir lssr-train arguments...
+  local name="$1" dir="$2"; shift 2
+  local stamp="$*"
+  if [ -d "$dir" ] && [ "$(cat "$dir/settings" 2>/dev/null)" != "$stamp" ]; then
+    log "$name: settings changed; moving the old run to $dir.old"
+    rm -rf "$dir.old"; mv "$dir" "$dir.old"
+  fi
+  mkdir -p "$dir"
+  echo "$stamp" > "$dir/settings"
+  [ -f "$dir/done" ] && return 0
+  "$bin/lssr-train" "${thr[@]}" "$@" -o "$dir" --resume
+  touch "$dir/done"
+}
+
+# 2. The base, from scratch: VAE, then UNet, then the decoder fine-tuned on the
+#    UNet's one-step outputs (L2 and consistency), as SD's ft-MSE decoder was.
 base_run="$work/base"
-if [ ! -f "$base_run/done" ]; then
-  log "base: $vae_steps VAE + $unet_steps UNet steps"
-  "$bin/lssr-train" "${thr[@]}" --stage base --base-model "$root/data/configs/lssr-small" \
-    "${datasets[@]}" -o "$base_run" --resume \
-    --steps $((vae_steps + unet_steps)) --vae-steps "$vae_steps" --batch 8 --crop 32 --lr 2e-3 --lr-schedule cosine \
-    --checkpoint-every 100 --val-every 500 --seed 1
-  touch "$base_run/done"
-fi
+log "base: $vae_steps VAE + $unet_steps UNet + $decoder_steps decoder steps"
+run_stage base "$base_run" --stage base --base-model "$root/data/configs/lssr-small" "${datasets[@]}" \
+  --steps $((vae_steps + unet_steps + decoder_steps)) --vae-steps "$vae_steps" --decoder-steps "$decoder_steps" \
+  --batch 8 --crop 32 --lr 2e-3 --lr-schedule cosine --lambda-consistency 1 \
+  --checkpoint-every 100 --val-every 250 --seed 1
 
 # 3. LSSR on the base: pixel LoRA, then semantic LoRA, knowledge module and a
 #    small SAR head. LPIPS and CSD need pretrained networks we cannot ship. The
 #    paper's weights (L2 2, FFT 1, NDVI 20 as L1) let the NDVI term dominate on
-#    this small model and cost 4 dB of IR PSNR; L2 leads here, NDVI is trained
-#    as the MSE the paper reports, and the consistency term holds the output to
-#    the 30 m reflectance.
+#    this small model and cost 4 dB of IR PSNR; L2 leads here and NDVI is
+#    trained as the MSE the paper reports.
 lssr_run="$work/lssr"
-lssr_args=(--steps "$lssr_steps" --pix-steps "$pix_steps" --batch 4 --crop 32 --lr 1e-3 --lr-schedule cosine --lora-rank 8
-  --knowledge-dim 32 --sar-dim 24 --sar-heads 2 --sar-layers 1
-  --lambda-l2 20 --lambda-fft 0.2 --lambda-ndvi 5 --ndvi-loss mse --lambda-consistency "$consistency"
-  --lambda-lpips 0 --lambda-csd 0 --checkpoint-every 100 --val-every 250 --seed 1)
-# A run made with other settings is set aside, not resumed.
-stamp="${lssr_args[*]}"
-if [ -d "$lssr_run" ] && [ "$(cat "$lssr_run/settings" 2>/dev/null)" != "$stamp" ]; then
-  log "lssr: settings changed; moving the old run to $lssr_run.old"
-  rm -rf "$lssr_run.old"; mv "$lssr_run" "$lssr_run.old"
-fi
-mkdir -p "$lssr_run"
-echo "$stamp" > "$lssr_run/settings"
-if [ ! -f "$lssr_run/done" ]; then
-  log "lssr: $lssr_steps steps ($pix_steps pixel-branch)"
-  "$bin/lssr-train" "${thr[@]}" --base-model "$base_run/base" "${datasets[@]}" -o "$lssr_run" --resume "${lssr_args[@]}"
-  touch "$lssr_run/done"
-fi
+log "lssr: $lssr_steps steps ($pix_steps pixel-branch)"
+run_stage lssr "$lssr_run" --base-model "$base_run/base" "${datasets[@]}" \
+  --steps "$lssr_steps" --pix-steps "$pix_steps" --batch 4 --crop 32 --lr 1e-3 --lr-schedule cosine --lora-rank 8 \
+  --knowledge-dim 32 --sar-dim 24 --sar-heads 2 --sar-layers 1 \
+  --lambda-l2 20 --lambda-fft 0.2 --lambda-ndvi 5 --ndvi-loss mse \
+  --lambda-lpips 0 --lambda-csd 0 --checkpoint-every 100 --val-every 250 --seed 1
 
 # 4. Install the bundle: base embedded, so that it works with no other file.
 mkdir -p "$(dirname "$install")"

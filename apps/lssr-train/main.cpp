@@ -44,6 +44,11 @@ int main(int argc, char** argv) {
     cli.add_option("--grad-clip", o.grad_clip, "Largest gradient norm (default 1; 0 = off)")->check(CLI::NonNegativeNumber);
     cli.add_option("--lora-rank", o.lora_rank, "Rank of new LoRA adapters (default 4)")->check(CLI::PositiveNumber);
     cli.add_option("--lora-alpha", o.lora_alpha, "lora_alpha of new adapters (default 8, PEFT's)")->check(CLI::PositiveNumber);
+    cli.add_option("--decoder-steps", o.decoder_steps,
+                   "base: last steps, fine-tuning the VAE decoder on the one-step outputs (default 0)")
+        ->check(CLI::NonNegativeNumber);
+    cli.add_option("--decoder-lr", o.decoder_learning_rate, "base: learning rate of the decoder steps (default: --lr)")
+        ->check(CLI::PositiveNumber);
     cli.add_option("--pix-steps", o.pix_steps,
                    "Steps of the pixel LoRA branch (pixel losses) before the semantic branch (default 0)")
         ->check(CLI::NonNegativeNumber);

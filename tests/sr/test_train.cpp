@@ -134,17 +134,24 @@ TEST_CASE("base pre-training lowers the VAE and UNet losses and writes a loadabl
     o.base_model = data_path("train-tiny");
     o.datasets = {tmp.file("data")};
     o.run_dir = tmp.file("run");
-    o.steps = 40;
+    o.steps = 52;
     o.vae_steps = 20;
+    o.decoder_steps = 12;
+    o.weights.consistency = 1.0;
     o.batch = 4;
     o.learning_rate = 3e-3;
     const auto result = sr::train(o, {}, {});
-    REQUIRE(result.steps_done == 40);
+    REQUIRE(result.steps_done == 52);
     const auto log = read_log(tmp.file("run/log.jsonl"));
-    REQUIRE(log.size() == 40);
+    REQUIRE(log.size() == 52);
     CHECK(mean_of(log, "vae", "l2", false) < 0.7 * mean_of(log, "vae", "l2", true));
     CHECK(mean_of(log, "vae", "fft", false) < mean_of(log, "vae", "fft", true));
     CHECK(mean_of(log, "unet", "latent_l2", false) < mean_of(log, "unet", "latent_l2", true));
+    // The decoder phase (on the one-step outputs) lowers the pixel error and the consistency with the LR.
+    CHECK(log.at(20)["phase"] == "unet");
+    CHECK(log.at(40)["phase"] == "decoder");
+    CHECK(mean_of(log, "decoder", "l2", false) < mean_of(log, "decoder", "l2", true));
+    CHECK(mean_of(log, "decoder", "consistency", false) < mean_of(log, "decoder", "consistency", true));
     // Validation ran at the end on the test/ sample.
     CHECK(log.back()["val"]["samples"] == 1);
     auto base = sr::load_base_model(result.output);
