@@ -33,8 +33,8 @@ public:
 
 struct UpscaleOptions {
     int tile = 64;     // LR pixels
-    int overlap = 16;  // LR pixels shared by neighbouring tiles
-    int batch = 4;     // tiles per model call
+    int overlap = 12;  // LR pixels shared by neighbouring tiles
+    int batch = 2;     // tiles per model call (more only pays on a GPU)
     io::FmaskPolicy fmask;
     std::string output;
     io::OutputOptions output_options;
