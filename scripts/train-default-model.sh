@@ -99,8 +99,10 @@ run_stage() {  # name run_dir lssr-train arguments...
   touch "$dir/done"
 }
 
-# 2. The base, from scratch: VAE, then UNet, then the decoder fine-tuned on the
-#    UNet's one-step outputs (L2 and consistency), as SD's ft-MSE decoder was.
+# 2. The base, from scratch: VAE, then UNet; with --decoder-steps, then the
+#    decoder fine-tuned on the UNet's one-step outputs (L2 and consistency, the
+#    weight below). Off by default: it raised PSNR on the training areas but
+#    lowered it on the held-out ones.
 base_run="$work/base"
 log "base: $vae_steps VAE + $unet_steps UNet + $decoder_steps decoder steps"
 run_stage base "$base_run" --stage base --base-model "$root/data/configs/lssr-small" "${datasets[@]}" \
