@@ -44,21 +44,20 @@ const std::string& string_member(const json& object, const char* key, const std:
     return value.get_ref<const std::string&>();
 }
 
+std::string range_text(long long lo, long long hi) {
+    return " is not an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
+}
+
 // XGBoost writes its parameters as decimal strings ("num_trees": "6"); only
 // plain decimals in [lo, hi] pass, so nothing overflows or allocates on a whim.
 long long integer_param(const json& object, const char* key, const std::string& where, long long lo,
                         long long hi) {
     const std::string& text = string_member(object, key, where);
-    const auto invalid = [&]() -> std::string {
-        return where + "." + key + " is not an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) +
-               "]";
-    };
     const size_t digits_from = !text.empty() && text[0] == '-' ? 1 : 0;
-    if (text.size() == digits_from || text.size() - digits_from > 12) fail(invalid());
-    for (size_t i = digits_from; i < text.size(); ++i)
-        if (text[i] < '0' || text[i] > '9') fail(invalid());
-    const long long value = std::stoll(text);
-    if (value < lo || value > hi) fail(invalid());
+    bool decimal = text.size() > digits_from && text.size() - digits_from <= 12;
+    for (size_t i = digits_from; decimal && i < text.size(); ++i) decimal = text[i] >= '0' && text[i] <= '9';
+    const long long value = decimal ? std::stoll(text) : 0;
+    if (!decimal || value < lo || value > hi) fail(where + "." + key + range_text(lo, hi));
     return value;
 }
 
@@ -75,16 +74,22 @@ double float_param(const json& object, const char* key, const std::string& where
     return value;
 }
 
+// Whether `value` is an integer in [lo, hi] (then stored in `out`).
+bool integer_in(const json& value, long long lo, long long hi, long long& out) {
+    if (value.is_number_unsigned()) {
+        if (value.get<unsigned long long>() > static_cast<unsigned long long>(hi)) return false;
+        out = static_cast<long long>(value.get<unsigned long long>());
+    } else if (value.is_number_integer()) {
+        out = value.get<long long>();
+    } else {
+        return false;
+    }
+    return out >= lo && out <= hi;
+}
+
 long long integer_value(const json& value, long long lo, long long hi, const std::string& where) {
     long long v = 0;
-    if (value.is_number_integer() && !value.is_number_unsigned())
-        v = value.get<long long>();
-    else if (value.is_number_unsigned() && value.get<unsigned long long>() <= static_cast<unsigned long long>(hi))
-        v = static_cast<long long>(value.get<unsigned long long>());
-    else
-        fail(where + " is not an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
-    if (v < lo || v > hi) fail(where + " is " + std::to_string(v) + ", outside [" + std::to_string(lo) + ", " +
-                               std::to_string(hi) + "]");
+    if (!integer_in(value, lo, hi, v)) fail(where + range_text(lo, hi));
     return v;
 }
 
@@ -102,7 +107,8 @@ std::vector<long long> integer_array(const json& tree, const char* key, size_t n
     const json& array = node_array(tree, key, n, where);
     std::vector<long long> values(n);
     for (size_t i = 0; i < n; ++i)
-        values[i] = integer_value(array[i], lo, hi, where + "." + key + "[" + std::to_string(i) + "]");
+        if (!integer_in(array[i], lo, hi, values[i]))
+            fail(where + "." + key + "[" + std::to_string(i) + "]" + range_text(lo, hi));
     return values;
 }
 
@@ -173,17 +179,17 @@ void check_tree(const json& tree, size_t index, const ModelShape& expected) {
     while (!pending.empty()) {
         const auto [node, depth] = pending.back();
         pending.pop_back();
-        const std::string at = where + " node " + std::to_string(node);
-        if (!std::isfinite(split_value[node])) fail(at + ": the split condition or leaf value is not finite");
+        const auto at = [&, node = node] { return where + " node " + std::to_string(node); };
+        if (!std::isfinite(split_value[node])) fail(at() + ": the split condition or leaf value is not finite");
         if (left[node] == -1 && right[node] == -1) continue;  // a leaf
-        if (left[node] == -1 || right[node] == -1) fail(at + " has one child");
+        if (left[node] == -1 || right[node] == -1) fail(at() + " has one child");
         if (split_index[node] >= static_cast<long long>(expected.num_feature))
-            fail(at + " splits on feature " + std::to_string(split_index[node]) + " of " +
+            fail(at() + " splits on feature " + std::to_string(split_index[node]) + " of " +
                  std::to_string(expected.num_feature));
         if (depth + 1 > kMaxTreeDepth) fail(where + " is deeper than " + std::to_string(kMaxTreeDepth) + " levels");
         for (long long child : {left[node], right[node]}) {
             if (reached[child])
-                fail(at + ": node " + std::to_string(child) + " is reached twice, a cycle or a shared child");
+                fail(at() + ": node " + std::to_string(child) + " is reached twice, a cycle or a shared child");
             if (parents[child] != node) fail(where + " node " + std::to_string(child) + " does not name its parent");
             reached[child] = 1;
             ++reached_count;
