@@ -1,8 +1,11 @@
 #include "libcrop/model.hpp"
 
 #include <set>
+#include <utility>
+#include <vector>
 
 #include "libcrop/text_output.hpp"
+#include "libcrop/xgboost_model_check.hpp"
 #include "libio/errors.hpp"
 
 namespace lssr::crop {
@@ -29,6 +32,20 @@ json metadata_of(const CropModel& model) {
             {"params", model.params},
             {"rounds", model.rounds},
             {"training", model.training}};
+}
+
+// Copies, dump() and XGBoost's parser recurse over the document, so its nesting
+// is bounded first, without recursion (a valid model nests 9 deep).
+void check_nesting(const json& document) {
+    constexpr int kMaxNesting = 32;
+    std::vector<std::pair<const json*, int>> pending{{&document, 0}};
+    while (!pending.empty()) {
+        const auto [value, depth] = pending.back();
+        pending.pop_back();
+        if (!value->is_structured()) continue;
+        if (depth >= kMaxNesting) throw std::runtime_error("nested more than " + std::to_string(kMaxNesting) + " deep");
+        for (const json& child : *value) pending.push_back({&child, depth + 1});
+    }
 }
 
 // Reads the metadata; json exceptions (missing fields, wrong types) propagate.
@@ -84,6 +101,11 @@ CropModel load_model(const std::string& path) {
         throw invalid(text.empty() ? "empty file"
                                    : "malformed or truncated JSON at byte " + std::to_string(e.byte));
     }
+    try {
+        check_nesting(document);
+    } catch (const std::exception& e) {
+        throw invalid(e.what());
+    }
     if (!document.is_object() || !document.contains("lssr_cropmap") || !document.contains("xgboost"))
         throw invalid("no 'lssr_cropmap' and 'xgboost' sections");
     CropModel model;
@@ -95,16 +117,9 @@ CropModel load_model(const std::string& path) {
         throw invalid(std::string("metadata: ") + e.what());
     }
     try {
+        // XGBoost applies whatever it loads: check the document first.
+        xgb::check_model_json(document.at("xgboost"), {model.classes.size(), model.features.size()});
         model.booster.load_json(document.at("xgboost").dump());
-        const json config = json::parse(model.booster.config_json());
-        const int num_class =
-            std::stoi(config.at("learner").at("learner_model_param").at("num_class").get<std::string>());
-        if (num_class != model.classes.size())
-            throw std::runtime_error("the booster has " + std::to_string(num_class) + " classes, the table " +
-                                     std::to_string(model.classes.size()));
-        if (model.booster.num_features() != model.features.size())
-            throw std::runtime_error("the booster expects " + std::to_string(model.booster.num_features()) +
-                                     " features, the metadata lists " + std::to_string(model.features.size()));
     } catch (const std::exception& e) {
         throw invalid(e.what());
     }
