@@ -50,6 +50,17 @@ at::Generator step_generator(uint64_t seed, uint64_t stream, uint64_t step, uint
 
 enum Stream : uint64_t { kOrder = 1, kAugment = 2, kCsd = 3 };
 
+// True when `dir` is a folder holding at least one <prefix>_S2.tif sample.
+bool holds_samples(const fs::path& dir) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) return false;
+    for (const auto& e : fs::directory_iterator(dir, ec)) {
+        const std::string name = e.path().filename().string();
+        if (name.size() > 7 && name.compare(name.size() - 7, 7, "_S2.tif") == 0) return true;
+    }
+    return false;
+}
+
 // A run that fails before its first checkpoint leaves nothing behind, so the
 // same command can simply be run again: the run folder goes when this run
 // made it; in a folder that was there, only the entries this run added go.
@@ -537,10 +548,11 @@ TrainResult Run::execute(const Progress& progress) {
     if (o_.stage == TrainStage::Base && (o_.vae_steps < 0 || o_.decoder_steps < 0 || o_.vae_steps + o_.decoder_steps > o_.steps))
         throw OptionError("--vae-steps plus --decoder-steps must not exceed --steps");
     train_ = scan_dataset(o_.datasets, "train");
-    // Validation on the datasets' test/ folders (none: validation is skipped).
+    // Validation on the datasets' test/ folders that hold samples (none: validation
+    // is skipped; lssr-tile --test-fraction 0 leaves test/ empty).
     std::vector<std::string> held_out;
     for (const auto& d : o_.datasets)
-        if (fs::is_directory(fs::path(d) / "test")) held_out.push_back(d);
+        if (holds_samples(fs::path(d) / "test")) held_out.push_back(d);
     if (!held_out.empty()) val_ = scan_dataset(held_out, "test");
     RunFolderGuard folder(o_.run_dir, rank_ == 0);
     fs::create_directories(o_.run_dir);

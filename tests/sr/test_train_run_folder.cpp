@@ -47,6 +47,7 @@ TEST_CASE("lssr-train failing before its first checkpoint can be rerun as it was
     const std::string hr = data + "/train/s1_20210702_S2.tif";
     REQUIRE(fs::exists(hr));
     fs::copy_file(hr, tmp.file("good_S2.tif"));
+    fs::remove(hr);
     lssr::test::write_test_raster(hr, lssr::test::utm_grid(10, 10, 10.0), 6, GDT_Float32,
                                   [](int, int, int) { return 0.1; });
     SECTION("a run folder it made is removed") {
@@ -83,6 +84,7 @@ TEST_CASE("lssr-train never removes a run it did not start, even when it fails e
     const auto before = lssr::test::list_files(run);
     // Refused (holds a run), and with --overwrite failing on a broken sample: the old run stays.
     CHECK(run_tool("lssr-train", train_args(base, data, run)).exit_code == 2);
+    fs::remove(data + "/train/s0_20210701_S2.tif");
     lssr::test::write_test_raster(data + "/train/s0_20210701_S2.tif", lssr::test::utm_grid(10, 10, 10.0), 6,
                                   GDT_Float32, [](int, int, int) { return 0.1; });
     auto overwrite = train_args(base, data, run);
@@ -103,7 +105,7 @@ TEST_CASE("lssr-train trains on an lssr-tile dataset cut without Sentinel-1", "[
     d.landcover = f.landcover;
     d.out_dir = tmp.file("dataset");
     d.patch = fx::kPatch;
-    d.test_fraction = 0.0;
+    d.test_fraction = 0.0;  // test/ stays empty: validation is skipped, not an error
     REQUIRE(io::build_dataset(d).kept > 0);
 
     const auto samples = sr::scan_dataset({d.out_dir}, "train");
