@@ -43,21 +43,6 @@ void check_bands(GDALDataset& ds, const std::string& path, const std::vector<int
                              std::to_string(ds.GetRasterCount()) + " band(s)");
 }
 
-// The source pixels covering `target` (plus a margin for interpolation),
-// clipped to the raster; width 0 when they do not meet.
-Window source_window_for(const Grid& source, const Grid& target, int margin) {
-    Bounds b = transform_bounds(target.bounds(), target.crs_wkt, source.crs_wkt);
-    double c0, r0, c1, r1;
-    source.map_to_pixel(b.min_x, b.max_y, c0, r0);
-    source.map_to_pixel(b.max_x, b.min_y, c1, r1);
-    const int col0 = std::max(0, static_cast<int>(std::floor(std::min(c0, c1))) - margin);
-    const int row0 = std::max(0, static_cast<int>(std::floor(std::min(r0, r1))) - margin);
-    const int col1 = std::min(source.width, static_cast<int>(std::ceil(std::max(c0, c1))) + margin);
-    const int row1 = std::min(source.height, static_cast<int>(std::ceil(std::max(r0, r1))) + margin);
-    if (col1 <= col0 || row1 <= row0) return Window{0, 0, 0, 0};
-    return Window{col0, row0, col1 - col0, row1 - row0};
-}
-
 DatasetPtr memory_dataset(const RasterBlock& block, const Grid& grid) {
     GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
     DatasetPtr ds(mem->Create("", block.width, block.height, block.bands, GDT_Float32, nullptr));
@@ -65,6 +50,9 @@ DatasetPtr memory_dataset(const RasterBlock& block, const Grid& grid) {
     ds->SetGeoTransform(const_cast<double*>(grid.transform.data()));
     OGRSpatialReference srs;
     srs.SetFromUserInput(grid.crs_wkt.c_str());
+    // Grids hold x = easting/longitude: without this a geographic CRS read its
+    // geotransform as (lat, lon) and the warp found no source pixel (all NaN).
+    srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
     ds->SetSpatialRef(&srs);
     for (int b = 0; b < block.bands; ++b) {
         GDALRasterBand* band = ds->GetRasterBand(b + 1);
@@ -77,6 +65,19 @@ DatasetPtr memory_dataset(const RasterBlock& block, const Grid& grid) {
 }
 
 }  // namespace
+
+Window source_window_for(const Grid& source, const Bounds& area, const std::string& area_crs_wkt, int margin) {
+    const Bounds b = transform_bounds(area, area_crs_wkt, source.crs_wkt);
+    double c0, r0, c1, r1;
+    source.map_to_pixel(b.min_x, b.max_y, c0, r0);
+    source.map_to_pixel(b.max_x, b.min_y, c1, r1);
+    const int col0 = std::max(0, static_cast<int>(std::floor(std::min(c0, c1))) - margin);
+    const int row0 = std::max(0, static_cast<int>(std::floor(std::min(r0, r1))) - margin);
+    const int col1 = std::min(source.width, static_cast<int>(std::ceil(std::max(c0, c1))) + margin);
+    const int row1 = std::min(source.height, static_cast<int>(std::ceil(std::max(r0, r1))) + margin);
+    if (col1 <= col0 || row1 <= row0) return Window{0, 0, 0, 0};
+    return Window{col0, row0, col1 - col0, row1 - row0};
+}
 
 double pixel_size_in(const Grid& source, const std::string& target_crs_wkt) {
     if (same_crs(source.crs_wkt, target_crs_wkt))
@@ -138,7 +139,7 @@ RasterBlock sample_db_onto(GDALDataset& source, const std::string& path, const s
     check_bands(source, path, bands);
     const Grid grid = grid_of(source, path);
     RasterBlock out(static_cast<int>(bands.size()), target.width, target.height, NAN);
-    const Window w = source_window_for(grid, target, 2);
+    const Window w = source_window_for(grid, target.bounds(), target.crs_wkt, 2);
     if (w.width == 0) return out;
     RasterBlock power = read_block(source, bands, w, path);
     std::vector<std::optional<double>> nodatas;

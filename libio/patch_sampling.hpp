@@ -19,6 +19,11 @@ enum class LayerKind { Continuous, Categorical };
 // CRSs differ: the source extent transformed, divided by its pixel count).
 double pixel_size_in(const Grid& source, const std::string& target_crs_wkt);
 
+// The pixels of `source` covering `area` (a box in `area_crs_wkt`), plus
+// `margin` pixels for interpolation, clipped to the raster; width 0 when they
+// do not meet.
+Window source_window_for(const Grid& source, const Bounds& area, const std::string& area_crs_wkt, int margin);
+
 // Average (continuous) or mode (categorical) when the source is finer than
 // the target, bilinear or nearest otherwise.
 Resampling choose_resampling(const Grid& source, const Grid& target, LayerKind kind);

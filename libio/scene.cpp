@@ -2,6 +2,7 @@
 
 #include <fstream>
 #include <iostream>
+#include <optional>
 
 #include "libio/errors.hpp"
 
@@ -53,9 +54,18 @@ std::string string_field(const json& j, const char* name, const std::string& whe
     return f.get<std::string>();
 }
 
-std::string optional_string(const json& j, const char* name) {
-    if (j.contains(name) && j.at(name).is_string()) return j.at(name).get<std::string>();
-    return {};
+// Optional fields may be absent or null; present, they must have their type,
+// as required fields do (a quoted number is refused, not ignored).
+std::string optional_string(const json& j, const char* name, const std::string& where) {
+    if (!j.contains(name) || j.at(name).is_null()) return {};
+    if (!j.at(name).is_string()) throw InputError(where + ": field '" + name + "' must be a string");
+    return j.at(name).get<std::string>();
+}
+
+std::optional<double> optional_number(const json& j, const char* name, const std::string& where) {
+    if (!j.contains(name) || j.at(name).is_null()) return std::nullopt;
+    if (!j.at(name).is_number()) throw InputError(where + ": field '" + name + "' must be a number");
+    return j.at(name).get<double>();
 }
 
 }  // namespace
@@ -68,9 +78,9 @@ BandRef band_from_json(const json& j, const std::string& where) {
             throw InputError(where + ": field 'band' must be a positive integer");
         b.band = j.at("band").get<int>();
     }
-    if (j.contains("scale") && j.at("scale").is_number()) b.defaults.scale = j.at("scale").get<double>();
-    if (j.contains("offset") && j.at("offset").is_number()) b.defaults.offset = j.at("offset").get<double>();
-    if (j.contains("nodata") && j.at("nodata").is_number()) b.defaults.nodata = j.at("nodata").get<double>();
+    if (const auto v = optional_number(j, "scale", where)) b.defaults.scale = *v;
+    if (const auto v = optional_number(j, "offset", where)) b.defaults.offset = *v;
+    b.defaults.nodata = optional_number(j, "nodata", where);
     return b;
 }
 
@@ -79,12 +89,17 @@ SceneRef scene_from_json(const json& j, const std::string& where) {
     s.id = string_field(j, "id", where);
     s.sensor = string_field(j, "sensor", where);
     s.date = string_field(j, "date", where);
-    s.level = optional_string(j, "level");
-    s.datetime = optional_string(j, "datetime");
-    s.tile = optional_string(j, "tile");
-    if (j.contains("paths") && j.at("paths").is_array())
-        for (const auto& p : j.at("paths"))
-            if (p.is_string()) s.paths.push_back(p.get<std::string>());
+    s.level = optional_string(j, "level", where);
+    s.datetime = optional_string(j, "datetime", where);
+    s.tile = optional_string(j, "tile", where);
+    if (j.contains("paths") && !j.at("paths").is_null()) {
+        const json& paths = j.at("paths");
+        if (!paths.is_array()) throw InputError(where + ": field 'paths' must be an array of strings");
+        for (const auto& p : paths) {
+            if (!p.is_string()) throw InputError(where + ": field 'paths' must be an array of strings");
+            s.paths.push_back(p.get<std::string>());
+        }
+    }
     const json& bands = field(j, "bands", where);
     if (!bands.is_object()) throw InputError(where + ": field 'bands' must be an object");
     for (auto it = bands.begin(); it != bands.end(); ++it)
@@ -101,9 +116,12 @@ PairRecord pair_from_json(const json& j, const std::string& where) {
         throw InputError(where + ": pair id '" + p.id + "' may hold only letters, digits and '-'");
     p.lr = scene_from_json(field(j, "lr", where), where + " lr");
     p.hr = scene_from_json(field(j, "hr", where), where + " hr");
-    if (j.contains("delta_days") && j.at("delta_days").is_number())
+    if (j.contains("delta_days") && !j.at("delta_days").is_null()) {
+        if (!j.at("delta_days").is_number_integer())
+            throw InputError(where + ": field 'delta_days' must be an integer");
         p.delta_days = j.at("delta_days").get<long long>();
-    if (j.contains("overlap") && j.at("overlap").is_number()) p.overlap = j.at("overlap").get<double>();
+    }
+    if (const auto v = optional_number(j, "overlap", where)) p.overlap = *v;
     if (j.contains("s1") && !j.at("s1").is_null()) p.s1 = scene_from_json(j.at("s1"), where + " s1");
     return p;
 }

@@ -95,6 +95,19 @@ struct PlacedTile {
     std::vector<std::optional<double>> nodata;  // per band, stored value
 };
 
+// A window of source pixels in mosaic pixels (sx, sy mosaic pixels per source pixel).
+Window scaled_window(const Window& w, double sx, double sy) {
+    const int c0 = static_cast<int>(std::lround(w.col * sx)), r0 = static_cast<int>(std::lround(w.row * sy));
+    const int c1 = static_cast<int>(std::lround((w.col + w.width) * sx));
+    const int r1 = static_cast<int>(std::lround((w.row + w.height) * sy));
+    return Window{c0, r0, c1 - c0, r1 - r0};
+}
+
+bool contains(const Window& outer, const Window& inner) {
+    return inner.col >= outer.col && inner.row >= outer.row && inner.col + inner.width <= outer.col + outer.width &&
+           inner.row + inner.height <= outer.row + outer.height;
+}
+
 bool close_to(double a, double b, double rel) {
     return std::abs(a - b) <= rel * std::max(std::abs(a), std::abs(b));
 }
@@ -218,6 +231,15 @@ StitchResult stitch_tiles(const StitchOptions& options, const Progress& progress
             throw InputError(p.path + ": not on the mosaic's pixel lattice");
         p.window =
             Window{static_cast<int>(std::lround(col)), static_cast<int>(std::lround(row)), g.width, g.height};
+        // The part of the scene the tile alone stands for must lie inside it, or
+        // the mosaic would get a hole there: a tile moved off its place is refused.
+        const Window core = scaled_window(t.core, scale, source.pixel_height() / mosaic.pixel_height());
+        if (!contains(p.window, core))
+            throw InputError(fmt::format(
+                "{}: not on the mosaic's grid: its georeferencing puts it at pixel ({}, {}) of the mosaic, "
+                "{}x{} px, but it must cover ({}, {}) to ({}, {}), its core in {}",
+                p.path, p.window.col, p.window.row, p.window.width, p.window.height, core.col, core.row,
+                core.col + core.width, core.row + core.height, options.index));
         p.weights = tile_weights(p.window, mosaic.width, mosaic.height, t.overlap * scale);
         for (int b = 1; b <= ds->GetRasterCount(); ++b) {
             int has = 0;

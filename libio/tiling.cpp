@@ -21,6 +21,7 @@
 #include "libio/patch_sampling.hpp"
 #include "libio/raster.hpp"
 #include "libio/scene.hpp"
+#include "libio/side_layers.hpp"
 #include "libio/staged_output.hpp"
 #include "libio/text.hpp"
 
@@ -131,15 +132,19 @@ struct Fractions {
     double nodata = 0, cloud = 0;
 };
 
-// Over the HR patch: each LR pixel stands for its 3x3 HR pixels.
+// Over the HR patch: each LR pixel stands for its 3x3 HR pixels. A pixel is
+// nodata where LR or HR is, or where a side layer (DEM, land cover, S1) holds
+// no value (`side_missing`, per HR pixel; empty = not yet read).
 Fractions screen(const std::vector<PixelQuality>& lr, int lr_size, const std::vector<PixelQuality>& hr,
-                 int hr_size) {
+                 int hr_size, const std::vector<bool>& side_missing = {}) {
     long long nodata = 0, cloud = 0;
     for (int r = 0; r < hr_size; ++r)
         for (int c = 0; c < hr_size; ++c) {
+            const size_t i = static_cast<size_t>(r) * hr_size + c;
             const PixelQuality a = lr[static_cast<size_t>(r / kRefine) * lr_size + c / kRefine];
-            const PixelQuality b = hr[static_cast<size_t>(r) * hr_size + c];
-            if (a == PixelQuality::Nodata || b == PixelQuality::Nodata)
+            const PixelQuality b = hr[i];
+            const bool side_gap = !side_missing.empty() && side_missing[i];
+            if (a == PixelQuality::Nodata || b == PixelQuality::Nodata || side_gap)
                 ++nodata;
             else if (a == PixelQuality::Cloud || b == PixelQuality::Cloud)
                 ++cloud;
@@ -241,13 +246,15 @@ void check_files_exist(const DatasetOptions& o, const std::vector<PairRecord>& p
     }
 }
 
+// Written so that NaN fails too: it compares false with everything.
+bool is_fraction(double v) { return v >= 0 && v <= 1; }
+
 void validate(const DatasetOptions& o) {
     if (o.patch < 1) throw OptionError("--patch must be at least 1");
     if (o.stride < 0) throw OptionError("--stride must be positive");
-    if (o.max_nodata < 0 || o.max_nodata > 1) throw OptionError("--max-nodata must be within [0, 1]");
-    if (o.max_cloud < 0 || o.max_cloud > 1) throw OptionError("--max-cloud must be within [0, 1]");
-    if (o.test_fraction < 0 || o.test_fraction > 1)
-        throw OptionError("--test-fraction must be within [0, 1]");
+    if (!is_fraction(o.max_nodata)) throw OptionError("--max-nodata must be a number within [0, 1]");
+    if (!is_fraction(o.max_cloud)) throw OptionError("--max-cloud must be a number within [0, 1]");
+    if (!is_fraction(o.test_fraction)) throw OptionError("--test-fraction must be a number within [0, 1]");
     if (o.dem.empty() || o.landcover.empty()) throw OptionError("dataset mode needs --dem and --landcover");
 }
 
@@ -258,6 +265,47 @@ struct StaticLayers {
     std::optional<S1Source> s1;
 };
 
+// The LR/HR overlap of a pair in the LR grid's CRS: where its patches lie.
+Bounds pair_area(const OpenScene& lr, const OpenScene& hr) {
+    const Bounds hr_area = transform_bounds(hr.grid.bounds(), hr.grid.crs_wkt, lr.grid.crs_wkt);
+    return lr.grid.bounds().intersection(hr_area);
+}
+
+// Before any patch is cut: every side layer a pair reads must overlap the
+// pair's area and hold data there, else its patches would all be NaN.
+void check_side_layers(const std::vector<PairRecord>& pairs, const StaticLayers& layers) {
+    for (const PairRecord& pair : pairs) {
+        DatasetCache pair_files;
+        const OpenScene lr = open_scene(pair_files, pair.lr, {});
+        const OpenScene hr = open_scene(pair_files, pair.hr, {});
+        const Bounds area = pair_area(lr, hr);
+        if (area.area() <= 0) continue;  // no patch, nothing read
+        const std::string where = "the area of pair " + pair.id;
+        auto check = [&](const OpenBand& b, const std::string& what) {
+            check_side_layer(*b.dataset, b.path, {b.band}, b.scaling.nodata, area, lr.grid.crs_wkt, what,
+                             where);
+        };
+        check(layers.dem, "the DEM");
+        check(layers.landcover, "land cover");
+        std::optional<S1Source> own_s1;
+        if (!layers.s1 && pair.s1) own_s1 = s1_from_scene(pair_files, *pair.s1);
+        if (const S1Source* s1 = layers.s1 ? &*layers.s1 : own_s1 ? &*own_s1 : nullptr) {
+            check(s1->bands[0], "Sentinel-1 VV");
+            check(s1->bands[1], "Sentinel-1 VH");
+        }
+    }
+}
+
+// Per HR pixel: true where a side layer holds no value.
+std::vector<bool> missing_anywhere(const std::vector<const RasterBlock*>& layers) {
+    std::vector<bool> missing(layers.front()->plane(), false);
+    for (const RasterBlock* block : layers)
+        for (int b = 0; b < block->bands; ++b)
+            for (size_t i = 0; i < missing.size(); ++i)
+                if (std::isnan(block->band(b)[i])) missing[i] = true;
+    return missing;
+}
+
 class PairTiler {
 public:
     PairTiler(const DatasetOptions& o, const std::string& root, StaticLayers& layers, DatasetSummary& summary,
@@ -267,22 +315,17 @@ public:
     void run(const PairRecord& pair, DatasetCache& cache, const Progress& progress) {
         const OpenScene lr = open_scene(cache, pair.lr, {"fmask", "qa_pixel"});
         const OpenScene hr = open_scene(cache, pair.hr, {"scl", "fmask"});
+        // Sentinel-1 is optional: the model treats a missing _S1.tif as a missing modality.
         std::optional<S1Source> own_s1;
-        if (!layers_.s1) {
-            if (!pair.s1)
-                throw InputError(
-                    "pair " + pair.id + " in " + o_.manifest +
-                    " has no Sentinel-1 scene (pair with lssr-pair --with-s1, or give --s1 FILE)");
-            own_s1 = s1_from_scene(cache, *pair.s1);
-        }
-        const S1Source& s1 = layers_.s1 ? *layers_.s1 : *own_s1;
+        if (!layers_.s1 && pair.s1) own_s1 = s1_from_scene(cache, *pair.s1);
+        const S1Source* s1 = layers_.s1 ? &*layers_.s1 : own_s1 ? &*own_s1 : nullptr;
+        if (!s1) ++summary_.pairs_without_s1;
         const auto date = parse_date(pair.lr.date);
         if (!date)
             throw InputError("pair " + pair.id + " in " + o_.manifest + ": bad LR date '" + pair.lr.date +
                              "'");
 
-        const Bounds hr_area = transform_bounds(hr.grid.bounds(), hr.grid.crs_wkt, lr.grid.crs_wkt);
-        const Bounds area = lr.grid.bounds().intersection(hr_area);
+        const Bounds area = pair_area(lr, hr);
         const int stride = o_.stride > 0 ? o_.stride : o_.patch;
         const std::vector<Window> windows = patch_windows(lr.grid, area, o_.patch, stride);
         summary_.candidates += static_cast<int>(windows.size());
@@ -297,19 +340,21 @@ public:
     }
 
 private:
-    void tile_patch(const PairRecord& pair, const OpenScene& lr, const OpenScene& hr, const S1Source& s1,
+    void tile_patch(const PairRecord& pair, const OpenScene& lr, const OpenScene& hr, const S1Source* s1,
                     const Date& date, const Window& w, const std::string& id) {
         const Grid lr_grid = lr.grid.window(w);
         const Grid hr_grid = lr_grid.refined(kRefine);
         const RasterBlock lr_values = read_reflectance(lr, lr_grid);
         const RasterBlock hr_values = read_reflectance(hr, hr_grid);
-        const Fractions f = screen(quality_on(lr, lr_values, lr_grid), lr_grid.width,
-                                   quality_on(hr, hr_values, hr_grid), hr_grid.width);
-        if (f.nodata > o_.max_nodata) {
+        const std::vector<PixelQuality> lr_quality = quality_on(lr, lr_values, lr_grid);
+        const std::vector<PixelQuality> hr_quality = quality_on(hr, hr_values, hr_grid);
+        // Screen on the scenes first: side layers are read only for patches that may be kept.
+        const Fractions scenes = screen(lr_quality, lr_grid.width, hr_quality, hr_grid.width);
+        if (scenes.nodata > o_.max_nodata) {
             ++summary_.skipped_nodata;
             return;
         }
-        if (f.cloud > o_.max_cloud) {
+        if (scenes.cloud > o_.max_cloud) {
             ++summary_.skipped_cloud;
             return;
         }
@@ -320,7 +365,16 @@ private:
         apply_scalings(dem, {layers_.dem.scaling});
         const RasterBlock lc = sample_onto(*layers_.landcover.dataset, layers_.landcover.path,
                                            {layers_.landcover.band}, hr_grid, LayerKind::Categorical);
-        const RasterBlock s1_db = read_s1(s1, hr_grid);
+        const RasterBlock s1_db = s1 ? read_s1(*s1, hr_grid) : RasterBlock{};
+        std::vector<const RasterBlock*> sides{&dem, &lc};
+        if (s1) sides.push_back(&s1_db);
+        // Pixels without elevation, land cover or backscatter count as nodata too.
+        const Fractions f =
+            screen(lr_quality, lr_grid.width, hr_quality, hr_grid.width, missing_anywhere(sides));
+        if (f.nodata > o_.max_nodata) {
+            ++summary_.skipped_nodata;
+            return;
+        }
 
         const bool test = in_test_split(o_.seed, id, o_.test_fraction);
         const std::string split = test ? "test" : "train";
@@ -344,11 +398,12 @@ private:
         write(stem + "S2.tif", s2, hr_values);
         write(stem + "DEM.tif", float_spec(hr_grid, {"elevation"}), dem);
         write(stem + "LC.tif", lc_spec, lc);
-        write(stem + "S1.tif", float_spec(hr_grid, {"VV", "VH"}), s1_db);
+        if (s1) write(stem + "S1.tif", float_spec(hr_grid, {"VV", "VH"}), s1_db);
 
         const auto lonlat = center_lonlat(hr_grid);
         nlohmann::ordered_json files = nlohmann::ordered_json::object();
-        for (const char* kind : {"L8", "S2", "DEM", "LC", "S1"}) files[kind] = stem + kind + ".tif";
+        for (const char* kind : {"L8", "S2", "DEM", "LC", "S1"})
+            if (s1 || std::string(kind) != "S1") files[kind] = stem + kind + ".tif";
         const nlohmann::ordered_json line{
             {"id", id},
             {"split", split},
@@ -435,6 +490,7 @@ DatasetSummary build_dataset(const DatasetOptions& options, const Progress& prog
         layers.s1 = s1_from_file(static_files, options.s1);
         (void)grid_of(*layers.s1->bands.front().dataset, options.s1);
     }
+    check_side_layers(pairs, layers);
 
     for (const char* split : {"train", "test"}) fs::create_directories(fs::path(staged.temp_path()) / split);
     std::ofstream index(fs::path(staged.temp_path()) / "index.jsonl");

@@ -1,7 +1,8 @@
 #pragma once
 // Dataset mode of lssr-tile: co-registered LR/HR/DEM/LC/S1 patches in the
 // LSSR layout (train/ and test/ folders of <id>_<YYYYMMDD>_{L8,S2,DEM,LC,S1}.tif
-// plus index.jsonl) from a pair manifest.
+// plus index.jsonl) from a pair manifest. Sentinel-1 is optional: pairs without
+// it (and no --s1) get no _S1.tif, a missing modality to the model.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -31,10 +32,14 @@ struct DatasetSummary {
     int candidates = 0;      // patches laid over the LR/HR overlap
     int kept = 0, train = 0, test = 0;
     int skipped_nodata = 0, skipped_cloud = 0;
+    int pairs_without_s1 = 0;  // patches cut without _S1.tif
 };
 
 // Throws OptionError for bad option values, InputError for a missing or
-// unusable input (naming the file) or when no patch survives screening.
+// unusable input (naming the file: also a DEM, land cover or Sentinel-1 layer
+// that misses a pair's area or holds only nodata there) or when no patch
+// survives screening. A patch's nodata fraction counts its HR pixels missing in
+// LR, HR or any side layer.
 DatasetSummary build_dataset(const DatasetOptions& options, const Progress& progress = {});
 
 // LR patch windows laid on `lr` (its own pixel lattice) every `stride` pixels

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "libio/gdal_dataset.hpp"
+#include "libio/side_layers.hpp"
 #include "libio/warp.hpp"
 
 namespace lssr::sr {
@@ -39,6 +40,18 @@ torch::Tensor warp_tiles(GDALDataset& ds, const std::string& path, const std::ve
 }
 
 }  // namespace
+
+void SrTileModel::check_side_layers(const io::Grid& scene) const {
+    const std::string where = "the input scene";
+    if (sources_->dem)
+        io::check_side_layer(*sources_->dem, aux_.dem, {1}, std::nullopt, scene.bounds(), scene.crs_wkt, "the DEM", where);
+    if (sources_->landcover)
+        io::check_side_layer(*sources_->landcover, aux_.landcover, {1}, std::nullopt, scene.bounds(), scene.crs_wkt,
+                             "land cover", where);
+    if (sources_->s1)
+        io::check_side_layer(*sources_->s1, aux_.s1, {1, 2}, std::nullopt, scene.bounds(), scene.crs_wkt,
+                             "Sentinel-1", where);
+}
 
 Auxiliary SrTileModel::auxiliary_for(const std::vector<TileInput>& tiles) {
     Auxiliary aux;

@@ -20,6 +20,9 @@ public:
     SrTileModel(SrModel& model, AuxiliaryInputs aux = {});
     ~SrTileModel() override;
     std::vector<io::RasterBlock> upscale(const std::vector<TileInput>& tiles) override;
+    // Throws InputError naming the file when a side raster misses `scene` (the
+    // LR grid, compared in a common CRS) or holds only nodata over it.
+    void check_side_layers(const io::Grid& scene) const;
 
 private:
     struct Sources;

@@ -1,5 +1,6 @@
 #include "libsr/trainer.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -48,6 +49,52 @@ at::Generator step_generator(uint64_t seed, uint64_t stream, uint64_t step, uint
 }
 
 enum Stream : uint64_t { kOrder = 1, kAugment = 2, kCsd = 3 };
+
+// True when `dir` is a folder holding at least one <prefix>_S2.tif sample.
+bool holds_samples(const fs::path& dir) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) return false;
+    for (const auto& e : fs::directory_iterator(dir, ec)) {
+        const std::string name = e.path().filename().string();
+        if (name.size() > 7 && name.compare(name.size() - 7, 7, "_S2.tif") == 0) return true;
+    }
+    return false;
+}
+
+// A run that fails before its first checkpoint leaves nothing behind, so the
+// same command can simply be run again: the run folder goes when this run
+// made it; in a folder that was there, only the entries this run added go.
+// Nothing that existed before is ever removed.
+class RunFolderGuard {
+public:
+    RunFolderGuard(const fs::path& dir, bool owner) : dir_(dir), owner_(owner) {
+        std::error_code ec;
+        existed_ = fs::exists(dir_, ec);
+        if (existed_ && fs::is_directory(dir_, ec))
+            for (const auto& e : fs::directory_iterator(dir_, ec)) before_.push_back(e.path().filename());
+    }
+    RunFolderGuard(const RunFolderGuard&) = delete;
+    RunFolderGuard& operator=(const RunFolderGuard&) = delete;
+    ~RunFolderGuard() {
+        if (!owner_ || kept_) return;
+        std::error_code ec;
+        if (!existed_) {
+            fs::remove_all(dir_, ec);
+            return;
+        }
+        std::vector<fs::path> added;
+        for (const auto& e : fs::directory_iterator(dir_, ec))
+            if (std::find(before_.begin(), before_.end(), e.path().filename()) == before_.end())
+                added.push_back(e.path());
+        for (const auto& p : added) fs::remove_all(p, ec);
+    }
+    void keep() { kept_ = true; }  // a checkpoint exists: the run can be resumed
+
+private:
+    fs::path dir_;
+    bool owner_ = false, existed_ = false, kept_ = false;
+    std::vector<fs::path> before_;
+};
 
 // Which dataset sample is item j of a step: epochs are seeded permutations.
 class SampleOrder {
@@ -501,11 +548,13 @@ TrainResult Run::execute(const Progress& progress) {
     if (o_.stage == TrainStage::Base && (o_.vae_steps < 0 || o_.decoder_steps < 0 || o_.vae_steps + o_.decoder_steps > o_.steps))
         throw OptionError("--vae-steps plus --decoder-steps must not exceed --steps");
     train_ = scan_dataset(o_.datasets, "train");
-    // Validation on the datasets' test/ folders (none: validation is skipped).
+    // Validation on the datasets' test/ folders that hold samples (none: validation
+    // is skipped; lssr-tile --test-fraction 0 leaves test/ empty).
     std::vector<std::string> held_out;
     for (const auto& d : o_.datasets)
-        if (fs::is_directory(fs::path(d) / "test")) held_out.push_back(d);
+        if (holds_samples(fs::path(d) / "test")) held_out.push_back(d);
     if (!held_out.empty()) val_ = scan_dataset(held_out, "test");
+    RunFolderGuard folder(o_.run_dir, rank_ == 0);
     fs::create_directories(o_.run_dir);
     const auto checkpoint = (fs::path(o_.run_dir) / kCheckpoint).string();
     const auto log_path = (fs::path(o_.run_dir) / "log.jsonl").string();
@@ -569,6 +618,7 @@ TrainResult Run::execute(const Progress& progress) {
             state.extra["scaling_factor"] = sf.str();
         }
         save_checkpoint(checkpoint, state, all_weights(), params, *optimizer);
+        folder.keep();
     };
 
     SampleOrder order(static_cast<int64_t>(train_.size()), o_.seed);
@@ -619,6 +669,7 @@ TrainResult Run::execute(const Progress& progress) {
     }
     result.weights_sha256 = sha256_hex(bytes);
     if (rank_ == 0) result.output = finish();
+    folder.keep();
     if (o_.group) o_.group->barrier();
     result.seconds = std::chrono::duration<double>(Clock::now() - started).count();
     return result;

@@ -191,7 +191,13 @@ std::vector<std::string> expand_stdin_inputs(const std::vector<std::string>& inp
         if (stdin_read) continue;
         stdin_read = true;
         std::string line;
+        int number = 0;
         while (std::getline(std::cin, line)) {
+            ++number;
+            // A path cannot hold NUL: such a list (find -print0) would pass only its first path.
+            if (line.find('\0') != std::string::npos)
+                throw InputError("<stdin>:" + std::to_string(number) +
+                                 ": the input list holds NUL bytes; give one path per line (find -print, not -print0)");
             while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
             if (line.empty() || line[0] == '#') continue;
             out.push_back(line);

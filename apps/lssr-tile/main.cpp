@@ -2,6 +2,8 @@
 // tiles of one scene (--scene), and blending tiles back together (--stitch).
 #include <fmt/format.h>
 
+#include <limits>
+
 #include "apps/common/tool.hpp"
 #include "libio/errors.hpp"
 #include "libio/scene_tiles.hpp"
@@ -65,7 +67,9 @@ int main(int argc, char** argv) {
     auto* seed =
         cli.add_option("--seed", data.seed, "Seed of the train/test split (default 0)")->type_name("N");
     auto* tile =
-        cli.add_option("--tile", cut.tile, "Tile size in pixels (scene mode, default 512)")->type_name("N");
+        cli.add_option("--tile", cut.tile, "Tile size in pixels (scene mode, default 512)")
+            ->type_name("N")
+            ->check(CLI::Range(1, std::numeric_limits<int>::max()));
     auto* overlap = cli.add_option("--overlap", cut.overlap,
                                    "Pixels shared by neighbouring tiles (scene mode, default 64)")
                         ->type_name("N");
@@ -98,6 +102,9 @@ int main(int argc, char** argv) {
                 "{} pair(s), {} candidate patch(es): kept {} (train {}, test {}), skipped {} "
                 "for nodata, {} for cloud; wrote {}",
                 s.pairs, s.candidates, s.kept, s.train, s.test, s.skipped_nodata, s.skipped_cloud, out_dir));
+            if (s.pairs_without_s1)
+                tool.info(fmt::format("{} pair(s) without Sentinel-1: their patches have no _S1.tif",
+                                      s.pairs_without_s1));
             return 0;
         }
         if (scene->count()) {

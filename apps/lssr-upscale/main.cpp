@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
+#include <limits>
 #include <sstream>
 
 #include "apps/common/tool.hpp"
@@ -92,7 +93,8 @@ int main(int argc, char** argv) {
     cli.add_option("--s1", aux.s1, "Sentinel-1 VV,VH raster in dB (warped per tile)")->type_name("FILE");
     cli.add_option("--month", aux.month, "Acquisition month 1-12 (default: from the scene's date)")
         ->check(CLI::Range(1, 12));
-    cli.add_option("--tile", options.tile, "Tile size in input (30 m) pixels (default 64)")->check(CLI::PositiveNumber);
+    cli.add_option("--tile", options.tile, "Tile size in input (30 m) pixels (default 64)")
+        ->check(CLI::Range(1, std::numeric_limits<int>::max()));
     cli.add_option("--overlap", options.overlap, "Overlap of neighbouring tiles in input pixels (default 12)")
         ->check(CLI::NonNegativeNumber);
     cli.add_option("--batch", options.batch, "Tiles per model call (default 2)")->check(CLI::PositiveNumber);
@@ -161,6 +163,7 @@ int main(int argc, char** argv) {
                 if (scene_aux.month) options.metadata["LSSR_MONTH"] = std::to_string(scene_aux.month);
                 if (!scene.ref.date.empty()) options.metadata["ACQUISITION_DATE"] = scene.ref.date;
                 sr::SrTileModel tile_model(*loaded.model, scene_aux);
+                tile_model.check_side_layers(scene.grid);
                 const auto stats = sr::upscale_scene(scene, tile_model, options, tool.progress());
                 const int run = stats.tiles - stats.tiles_empty;
                 std::ostringstream msg;
