@@ -11,6 +11,7 @@
 #include "libio/grid.hpp"
 #include "libio/progress.hpp"
 #include "libio/raster.hpp"
+#include "libsr/consistency.hpp"
 #include "libsr/lr_scene.hpp"
 
 namespace lssr::sr {
@@ -41,6 +42,9 @@ struct UpscaleOptions {
     std::string data_type;                        // "" = the input's
     std::map<std::string, std::string> metadata;  // provenance, written as dataset metadata
     long long strip_bytes = 128LL << 20;          // bound on one blending strip
+    // Exact: the blended output is projected so each 3x3 block averages to its
+    // input pixel (libsr/consistency.hpp); None keeps the model's output.
+    Consistency consistency = Consistency::Exact;
 };
 
 struct UpscaleStats {

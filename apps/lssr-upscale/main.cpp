@@ -67,7 +67,7 @@ int main(int argc, char** argv) {
     app::Tool tool("lssr-upscale", "Super-resolve Landsat/HLS scenes 3x (30 m -> 10 m), streaming tile by tile.");
     auto& cli = tool.cli();
     std::vector<std::string> inputs;
-    std::string output, out_dir, device = "auto", shard, fmask = "cloud,adjacent,shadow";
+    std::string output, out_dir, device = "auto", shard, fmask = "cloud,adjacent,shadow", consistency = "exact";
     sr::ModelChoice model_choice;
     sr::AuxiliaryInputs aux;
     sr::UpscaleOptions options;
@@ -100,6 +100,9 @@ int main(int argc, char** argv) {
     cli.add_option("--batch", options.batch, "Tiles per model call (default 2)")->check(CLI::PositiveNumber);
     cli.add_option("--device", device, "auto (default: CUDA when available), cpu, cuda or cuda:N");
     cli.add_option("--fmask", fmask, "HLS Fmask conditions that make pixels nodata (default cloud,adjacent,shadow; 'none')");
+    cli.add_option("--consistency", consistency,
+                   "exact (default): each 3x3 block of the output averages to its input pixel; none: the model's output")
+        ->type_name("exact|none");
     cli.add_flag("--skip-existing", skip_existing, "With -O: leave inputs whose output exists alone");
     cli.add_option("--shard", shard, "Process shard i of N of the inputs (i/N; default from SLURM_ARRAY_TASK_ID/COUNT)")
         ->type_name("i/N");
@@ -109,6 +112,7 @@ int main(int argc, char** argv) {
     return tool.run(argc, argv, [&]() {
         if (output.empty() == out_dir.empty()) throw OptionError("give either -o FILE (one input) or -O DIR");
         options.fmask = io::FmaskPolicy::parse(fmask);
+        options.consistency = sr::parse_consistency(consistency);
         options.output_options = tool.output_options(flags);
         io::validate_output_format(options.output_options.format);
         options.data_type = flags.data_type;

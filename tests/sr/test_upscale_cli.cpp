@@ -65,7 +65,7 @@ void write_scene(const std::string& path, int width, int height, const std::func
 TEST_CASE("lssr-upscale reproduces the plain one-step reference output of sd-tiny", "[sr][upscale][cli]") {
     TempDir tmp;
     const auto out = tmp.file("sr.tif");
-    const auto r = run_tool("lssr-upscale", with(base_args(), {data_path("sd-tiny/lr.tif"), "-o", out}));
+    const auto r = run_tool("lssr-upscale", with(base_args(), {data_path("sd-tiny/lr.tif"), "-o", out, "--consistency", "none"}));
     REQUIRE(r.exit_code == 0);
     INFO(r.err);
     auto got = load(out);
@@ -86,6 +86,7 @@ TEST_CASE("lssr-upscale reproduces the plain one-step reference output of sd-tin
     CHECK(got.descriptions == std::vector<std::string>{"blue", "green", "red", "nir", "swir1", "swir2"});
     CHECK(got.metadata.count("LSSR_MODEL_SHA256") == 1);
     CHECK(got.metadata["LSSR_TIMESTEP"] == "1");
+    CHECK(got.metadata["LSSR_CONSISTENCY"] == "none");
 }
 
 TEST_CASE("lssr-upscale keeps the origin, divides the pixel by 3 and triples any scene size",
