@@ -13,6 +13,7 @@
 #include "apps/lssr-upscale/shard.hpp"
 #include "libio/dates.hpp"
 #include "libio/errors.hpp"
+#include "libio/quicklook.hpp"
 #include "libio/staged_output.hpp"
 #include "libsr/device.hpp"
 #include "libsr/lr_scene.hpp"
@@ -66,7 +67,7 @@ int main(int argc, char** argv) {
     app::Tool tool("lssr-upscale", "Super-resolve Landsat/HLS scenes 3x (30 m -> 10 m), streaming tile by tile.");
     auto& cli = tool.cli();
     std::vector<std::string> inputs;
-    std::string output, out_dir, device = "auto", shard, fmask = "cloud,adjacent,shadow";
+    std::string output, out_dir, device = "auto", shard, fmask = "cloud,adjacent,shadow", quicklook;
     sr::ModelChoice model_choice;
     sr::AuxiliaryInputs aux;
     sr::UpscaleOptions options;
@@ -98,6 +99,9 @@ int main(int argc, char** argv) {
     cli.add_option("--batch", options.batch, "Tiles per model call (default 2)")->check(CLI::PositiveNumber);
     cli.add_option("--device", device, "auto (default: CUDA when available), cpu, cuda or cuda:N");
     cli.add_option("--fmask", fmask, "HLS Fmask conditions that make pixels nodata (default cloud,adjacent,shadow; 'none')");
+    cli.add_option("--quicklook", quicklook,
+                   "Also write PREFIX_{truecolor,falsecolor,ndvi}.png of the output (with -O: PREFIX_<scene>_SR_...)")
+        ->type_name("PREFIX");
     cli.add_flag("--skip-existing", skip_existing, "With -O: leave inputs whose output exists alone");
     cli.add_option("--shard", shard, "Process shard i of N of the inputs (i/N; default from SLURM_ARRAY_TASK_ID/COUNT)")
         ->type_name("i/N");
@@ -144,6 +148,16 @@ int main(int argc, char** argv) {
                     continue;
                 }
                 io::check_can_write(target, options.output_options.overwrite);
+                // With -O each scene's pictures get its output's name after the prefix.
+                const std::string picture_prefix = quicklook.empty() || out_dir.empty()
+                    ? quicklook
+                    : quicklook + "_" + fs::path(target).stem().string();
+                if (!picture_prefix.empty()) {
+                    for (const auto& p : io::quicklook_paths(picture_prefix))
+                        io::check_can_write(p, options.output_options.overwrite);
+                    const auto folder = fs::path(picture_prefix).parent_path();
+                    if (!folder.empty()) fs::create_directories(folder);
+                }
                 sr::AuxiliaryInputs scene_aux = aux;
                 if (scene_aux.month == 0)
                     if (const auto date = io::parse_date(scene.ref.date)) scene_aux.month = date->month;
@@ -162,6 +176,8 @@ int main(int argc, char** argv) {
                 if (!scene.ref.date.empty()) options.metadata["ACQUISITION_DATE"] = scene.ref.date;
                 sr::SrTileModel tile_model(*loaded.model, scene_aux);
                 const auto stats = sr::upscale_scene(scene, tile_model, options, tool.progress());
+                if (!picture_prefix.empty())
+                    io::write_quicklooks(target, picture_prefix, options.output_options.overwrite);
                 const int run = stats.tiles - stats.tiles_empty;
                 std::ostringstream msg;
                 msg << std::fixed << std::setprecision(1);
