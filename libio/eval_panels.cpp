@@ -15,6 +15,13 @@ std::vector<std::string> sample_panel_paths(const std::string& prefix, const std
     return quicklook_paths(prefix + "_" + sample);
 }
 
+void prepare_sample_panels(const std::vector<SampleFiles>& samples, const std::string& prefix, bool overwrite) {
+    const auto folder = fs::path(prefix).parent_path();
+    if (!folder.empty()) fs::create_directories(folder);
+    for (const auto& s : samples)
+        for (const auto& p : sample_panel_paths(prefix, s.name)) check_can_write(p, overwrite);
+}
+
 void write_sample_panels(const std::vector<SampleFiles>& samples, const std::vector<std::string>& baselines,
                          const std::string& ref, const std::string& prefix, bool overwrite,
                          const Progress& progress) {
@@ -31,10 +38,7 @@ void write_sample_panels(const std::vector<SampleFiles>& samples, const std::vec
             if (!files.count(s.name)) throw InputError(baseline + ": no file for sample " + s.name);
         baseline_files.push_back(std::move(files));
     }
-    for (const auto& s : samples)
-        for (const auto& p : sample_panel_paths(prefix, s.name)) check_can_write(p, overwrite);
-    const auto folder = fs::path(prefix).parent_path();
-    if (!folder.empty()) fs::create_directories(folder);
+    prepare_sample_panels(samples, prefix, overwrite);
     for (size_t i = 0; i < samples.size(); ++i) {
         const SampleFiles& s = samples[i];
         std::vector<RasterBlock> blocks;

@@ -12,6 +12,10 @@ namespace lssr::io {
 // The panel files of one sample: PREFIX_<sample>_{truecolor,falsecolor,ndvi}.png.
 std::vector<std::string> sample_panel_paths(const std::string& prefix, const std::string& sample);
 
+// Creates PREFIX's folder and throws OutputError when a sample's picture
+// exists without overwrite (before the work).
+void prepare_sample_panels(const std::vector<SampleFiles>& samples, const std::string& prefix, bool overwrite);
+
 // For every sample: LR (when the sample has one) | each baseline | prediction
 // | reference, all on the reference's stretch (libio/quicklook). Each baseline
 // is a file or folder matched against the references as lssr-eval matches

@@ -76,7 +76,7 @@ TEST_CASE("quicklook: the NDVI ramp is fixed: brown, yellow, green, clamped outs
     CHECK(ndvi_color(0.3f) == C{246, 232, 120});
     CHECK(ndvi_color(0.9f) == C{0, 104, 55});
     CHECK(ndvi_color(1.0f) == C{0, 104, 55});
-    CHECK(ndvi_color(0.6f) == C{123, 168, 88});  // half way between yellow and green
+    CHECK(ndvi_color(0.5f) == C{164, 189, 98});  // a third of the way from yellow to green
     // Rendered from red and nir, whatever the stretch: NDVI 0.9 and -0.2.
     const auto img = render_quicklook(pixels({{0.1f, 0.1f, 0.05f, 0.95f, 0.2f, 0.1f}, {0.1f, 0.1f, 0.3f, 0.2f, 0.2f, 0.1f}}),
                                       QuicklookKind::Ndvi, Stretch{0.0f, 0.01f});

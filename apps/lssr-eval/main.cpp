@@ -54,9 +54,7 @@ int main(int argc, char** argv) {
         std::vector<std::string> unmatched;
         const auto samples = lssr::io::match_samples(pred, ref, lr, unmatched);
         for (const std::string& line : unmatched) tool.warn(line);
-        if (!panels.empty())  // refused before the work, like -o and --csv
-            for (const auto& s : samples)
-                for (const auto& p : lssr::io::sample_panel_paths(panels, s.name)) lssr::io::check_can_write(p, overwrite);
+        if (!panels.empty()) lssr::io::prepare_sample_panels(samples, panels, overwrite);  // before the work
         lssr::Progress progress = tool.progress();
         std::vector<lssr::io::SampleMetrics> metrics;
         for (size_t i = 0; i < samples.size(); ++i) {

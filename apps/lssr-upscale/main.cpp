@@ -153,10 +153,10 @@ int main(int argc, char** argv) {
                     ? quicklook
                     : quicklook + "_" + fs::path(target).stem().string();
                 if (!picture_prefix.empty()) {
-                    for (const auto& p : io::quicklook_paths(picture_prefix))
-                        io::check_can_write(p, options.output_options.overwrite);
                     const auto folder = fs::path(picture_prefix).parent_path();
                     if (!folder.empty()) fs::create_directories(folder);
+                    for (const auto& p : io::quicklook_paths(picture_prefix))
+                        io::check_can_write(p, options.output_options.overwrite);
                 }
                 sr::AuxiliaryInputs scene_aux = aux;
                 if (scene_aux.month == 0)
