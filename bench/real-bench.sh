@@ -127,7 +127,7 @@ model_runs=()
 if [ -z "$upscale" ]; then
   model_missing[model_exact]="lssr-upscale was not found (LSSR_BIN, build/apps, PATH)"
   model_missing[model_none]="${model_missing[model_exact]}"
-elif "$upscale" --help 2>/dev/null | grep -q -- '--consistency'; then
+elif [[ "$("$upscale" --help 2>/dev/null || true)" == *--consistency* ]]; then
   model_runs=("model_exact exact" "model_none none")
 else
   model_missing[model_exact]="this lssr-upscale has no --consistency option"
@@ -230,8 +230,8 @@ def table(rows):
 
 means = {key: ({m: mean(key, m) for m, *_ in columns} if key in per_scene else None) for key, _ in methods}
 print(f"SR quality on {len(scenes)} real scenes by Wald's protocol (reference: the scene; LR: its 3x3 block "
-      "mean; predictions back on the scene's grid), scored by lssr-eval. Scenes: bench/data/real/ "
-      "(none generated, none used in training).")
+      f"mean; predictions back on the scene's grid), scored by lssr-eval. Scenes: {data} "
+      "(bench/data/real/ by default: real, none generated, none used in training).")
 print()
 print(table([("mean", means)]))
 print()
