@@ -98,13 +98,11 @@ std::vector<SampleFiles> match_samples(const std::string& pred, const std::strin
     return samples;
 }
 
-RasterBlock read_reflectance(const std::string& path, Grid& grid) {
-    DatasetPtr ds = open_raster(path);
-    grid = grid_of(*ds, path);
-    const int count = ds->GetRasterCount();
+std::vector<int> reflectance_bands(GDALDataset& dataset, const std::string& path) {
+    const int count = dataset.GetRasterCount();
     std::vector<int> bands(6, 0);
     for (int i = 1; i <= count; ++i)
-        if (auto role = parse_role(ds->GetRasterBand(i)->GetDescription()))
+        if (auto role = parse_role(dataset.GetRasterBand(i)->GetDescription()))
             bands[static_cast<int>(*role)] = i;
     if (std::count(bands.begin(), bands.end(), 0) > 0) {
         if (count != 6)
@@ -113,9 +111,20 @@ RasterBlock read_reflectance(const std::string& path, Grid& grid) {
                              std::to_string(count) + ")");
         for (int i = 0; i < 6; ++i) bands[i] = i + 1;
     }
+    return bands;
+}
+
+std::vector<BandScaling> reflectance_scalings(GDALDataset& dataset, const std::vector<int>& bands) {
     std::vector<BandScaling> scalings;
-    for (int b : bands) scalings.push_back(resolve_scaling(*ds->GetRasterBand(b), BandScaling{}).scaling);
-    return read_scaled(*ds, bands, scalings, Window{0, 0, grid.width, grid.height}, path);
+    for (int b : bands) scalings.push_back(resolve_scaling(*dataset.GetRasterBand(b), BandScaling{}).scaling);
+    return scalings;
+}
+
+RasterBlock read_reflectance(const std::string& path, Grid& grid) {
+    DatasetPtr ds = open_raster(path);
+    grid = grid_of(*ds, path);
+    const auto bands = reflectance_bands(*ds, path);
+    return read_scaled(*ds, bands, reflectance_scalings(*ds, bands), Window{0, 0, grid.width, grid.height}, path);
 }
 
 SampleMetrics evaluate_sample(const SampleFiles& files) {

@@ -32,6 +32,11 @@ std::vector<SampleFiles> match_samples(const std::string& pred, const std::strin
 // a six-band file is taken in role order; otherwise InputError naming the file.
 RasterBlock read_reflectance(const std::string& path, Grid& grid);
 
+// The 1-based band numbers of those six roles in an open raster, and each one's
+// scaling (read_reflectance's rules).
+std::vector<int> reflectance_bands(GDALDataset& dataset, const std::string& path);
+std::vector<BandScaling> reflectance_scalings(GDALDataset& dataset, const std::vector<int>& bands);
+
 struct SampleMetrics {
     std::string name;
     double psnr_rgb = 0, ssim_rgb = 0, psnr_ir = 0, ssim_ir = 0, sam_deg = 0, ndvi_mse = 0;

@@ -5,6 +5,7 @@
 
 #include "apps/common/tool.hpp"
 #include "libio/errors.hpp"
+#include "libio/eval_panels.hpp"
 #include "libio/eval_report.hpp"
 #include "libio/eval_samples.hpp"
 #include "libio/staged_output.hpp"
@@ -26,7 +27,8 @@ int main(int argc, char** argv) {
     lssr::app::Tool tool("lssr-eval",
                          "Compare super-resolved predictions with reference images (files or folders "
                          "matched by sample name): PSNR, SSIM, SAM, NDVI error, LR consistency.");
-    std::string pred, ref, lr, json_path, csv_path;
+    std::string pred, ref, lr, json_path, csv_path, panels;
+    std::vector<std::string> panel_baselines;
     auto& cli = tool.cli();
     cli.add_option("PRED", pred, "Prediction file or folder")->required()->type_name("PRED");
     cli.add_option("REF", ref, "Reference file or folder (same grids as PRED)")->required()->type_name("REF");
@@ -35,6 +37,13 @@ int main(int argc, char** argv) {
     cli.add_option("-o,--output", json_path, "Write the metrics JSON to FILE instead of stdout")
         ->type_name("FILE");
     cli.add_option("--csv", csv_path, "Write the per-sample metrics to FILE (CSV)")->type_name("FILE");
+    auto* panels_option = cli.add_option("--panels", panels,
+                   "Also write PREFIX_<sample>_{truecolor,falsecolor,ndvi}.png: LR | baselines | PRED | REF")
+        ->type_name("PREFIX");
+    cli.add_option("--panel-baseline", panel_baselines,
+                   "Prediction file or folder shown between LR and PRED in the panels (repeatable)")
+        ->type_name("PRED2")
+        ->needs(panels_option);
     tool.add_overwrite_flag();
 
     return tool.run(argc, argv, [&] {
@@ -45,12 +54,14 @@ int main(int argc, char** argv) {
         std::vector<std::string> unmatched;
         const auto samples = lssr::io::match_samples(pred, ref, lr, unmatched);
         for (const std::string& line : unmatched) tool.warn(line);
+        if (!panels.empty()) lssr::io::prepare_sample_panels(samples, panels, overwrite);  // before the work
         lssr::Progress progress = tool.progress();
         std::vector<lssr::io::SampleMetrics> metrics;
         for (size_t i = 0; i < samples.size(); ++i) {
             metrics.push_back(lssr::io::evaluate_sample(samples[i]));
             lssr::report(progress, double(i + 1) / samples.size());
         }
+        if (!panels.empty()) lssr::io::write_sample_panels(samples, panel_baselines, ref, panels, overwrite);
         const std::string json = lssr::io::metrics_summary(metrics).dump(2) + "\n";
         if (!csv_path.empty()) write_text(lssr::io::metrics_csv(metrics), csv_path, overwrite);
         if (json_path.empty()) std::cout << json << std::flush;

@@ -14,6 +14,7 @@
 #include "apps/lssr-upscale/shard.hpp"
 #include "libio/dates.hpp"
 #include "libio/errors.hpp"
+#include "libio/quicklook.hpp"
 #include "libio/staged_output.hpp"
 #include "libsr/device.hpp"
 #include "libsr/lr_scene.hpp"
@@ -67,7 +68,7 @@ int main(int argc, char** argv) {
     app::Tool tool("lssr-upscale", "Super-resolve Landsat/HLS scenes 3x (30 m -> 10 m), streaming tile by tile.");
     auto& cli = tool.cli();
     std::vector<std::string> inputs;
-    std::string output, out_dir, device = "auto", shard, fmask = "cloud,adjacent,shadow", consistency = "exact";
+    std::string output, out_dir, device = "auto", shard, fmask = "cloud,adjacent,shadow", consistency = "exact", quicklook;
     sr::ModelChoice model_choice;
     sr::AuxiliaryInputs aux;
     sr::UpscaleOptions options;
@@ -103,6 +104,9 @@ int main(int argc, char** argv) {
     cli.add_option("--consistency", consistency,
                    "exact (default): each 3x3 block of the output averages to its input pixel; none: the model's output")
         ->type_name("exact|none");
+    cli.add_option("--quicklook", quicklook,
+                   "Also write PREFIX_{truecolor,falsecolor,ndvi}.png of the output (with -O: PREFIX_<scene>_SR_...)")
+        ->type_name("PREFIX");
     cli.add_flag("--skip-existing", skip_existing, "With -O: leave inputs whose output exists alone");
     cli.add_option("--shard", shard, "Process shard i of N of the inputs (i/N; default from SLURM_ARRAY_TASK_ID/COUNT)")
         ->type_name("i/N");
@@ -150,6 +154,16 @@ int main(int argc, char** argv) {
                     continue;
                 }
                 io::check_can_write(target, options.output_options.overwrite);
+                // With -O each scene's pictures get its output's name after the prefix.
+                const std::string picture_prefix = quicklook.empty() || out_dir.empty()
+                    ? quicklook
+                    : quicklook + "_" + fs::path(target).stem().string();
+                if (!picture_prefix.empty()) {
+                    const auto folder = fs::path(picture_prefix).parent_path();
+                    if (!folder.empty()) fs::create_directories(folder);
+                    for (const auto& p : io::quicklook_paths(picture_prefix))
+                        io::check_can_write(p, options.output_options.overwrite);
+                }
                 sr::AuxiliaryInputs scene_aux = aux;
                 if (scene_aux.month == 0)
                     if (const auto date = io::parse_date(scene.ref.date)) scene_aux.month = date->month;
@@ -169,6 +183,8 @@ int main(int argc, char** argv) {
                 sr::SrTileModel tile_model(*loaded.model, scene_aux);
                 tile_model.check_side_layers(scene.grid);
                 const auto stats = sr::upscale_scene(scene, tile_model, options, tool.progress());
+                if (!picture_prefix.empty())
+                    io::write_quicklooks(target, picture_prefix, options.output_options.overwrite);
                 const int run = stats.tiles - stats.tiles_empty;
                 std::ostringstream msg;
                 msg << std::fixed << std::setprecision(1);

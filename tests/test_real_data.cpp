@@ -1,0 +1,58 @@
+// The real scenes shipped for bench/real-bench.sh (bench/data/real/): each is
+// a six-band reflectance GeoTIFF that Wald's protocol can degrade 3x, with band
+// descriptions, listed in the folder's README with its source and licence.
+#include <catch2/catch.hpp>
+
+#include <gdal_priv.h>
+
+#include <cmath>
+#include <filesystem>
+
+#include "libio/eval_samples.hpp"
+#include "libio/gdal_dataset.hpp"
+#include "support.hpp"
+
+namespace fs = std::filesystem;
+using namespace lssr;
+
+TEST_CASE("real data: every shipped scene is a 6-band described reflectance raster listed in the README",
+          "[realdata]") {
+    const fs::path dir = fs::path(test::kSourceDir) / "bench" / "data" / "real";
+    const std::string readme = test::read_text(dir / "README.md");
+    REQUIRE_FALSE(readme.empty());
+    int scenes = 0;
+    uintmax_t bytes = 0;
+    for (const auto& entry : fs::directory_iterator(dir)) {
+        if (entry.path().extension() != ".tif") continue;
+        const std::string name = entry.path().filename().string();
+        INFO(name);
+        ++scenes;
+        bytes += fs::file_size(entry.path());
+        CHECK(readme.find("`" + name + "`") != std::string::npos);
+        io::DatasetPtr ds = io::open_raster(entry.path().string());
+        REQUIRE(ds->GetRasterCount() == 6);
+        const char* roles[] = {"blue", "green", "red", "nir", "swir1", "swir2"};
+        for (int b = 0; b < 6; ++b) CHECK(std::string(ds->GetRasterBand(b + 1)->GetDescription()) == roles[b]);
+        CHECK(ds->GetRasterXSize() % 3 == 0);
+        CHECK(ds->GetRasterYSize() % 3 == 0);
+        CHECK(ds->GetSpatialRef() != nullptr);
+        // Reflectance: the bands' scale makes plausible values.
+        io::Grid grid;
+        const auto refl = io::read_reflectance(entry.path().string(), grid);
+        double sum = 0;
+        size_t n = 0;
+        for (float v : refl.data)
+            if (!std::isnan(v)) sum += v, ++n;
+        REQUIRE(n > 0);
+        CHECK(sum / n > 0.01);
+        CHECK(sum / n < 0.6);
+    }
+    CHECK(scenes >= 6);
+    CHECK(bytes < 4u * 1024 * 1024);
+    // Every scene the README lists is there.
+    for (size_t at = readme.find("| `"); at != std::string::npos; at = readme.find("| `", at + 1)) {
+        const size_t end = readme.find('`', at + 3);
+        const std::string listed = readme.substr(at + 3, end - at - 3);
+        if (listed.size() > 4 && listed.substr(listed.size() - 4) == ".tif") CHECK(fs::exists(dir / listed));
+    }
+}
