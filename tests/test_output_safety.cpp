@@ -176,7 +176,7 @@ TEST_CASE("lssr-eval -o naming an input, directly or through links, is refused (
     const std::string bytes = read_text(x);
     fs::create_symlink(x, dir.file("link.tif"));
     fs::create_hard_link(x, dir.file("hard.tif"));
-    for (const std::string out : {x, dir.file("link.tif"), dir.file("hard.tif")}) {
+    for (const std::string& out : {x, dir.file("link.tif"), dir.file("hard.tif")}) {
         INFO(out);
         const auto r = run_tool("lssr-eval", {x, x, "-o", out, "--overwrite", "-q"});
         CHECK(r.exit_code == 2);

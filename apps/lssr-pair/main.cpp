@@ -89,6 +89,9 @@ int main(int argc, char** argv) {
         std::vector<std::string> warnings;
         const auto scenes = lssr::io::scan_scenes(files, warnings, tool.progress());
         for (const auto& w : warnings) tool.warn(w);
+        std::vector<std::string> scene_files;
+        for (const auto& s : scenes) scene_files.insert(scene_files.end(), s.scene.paths.begin(), s.scene.paths.end());
+        lssr::io::check_outputs_apart({output}, scene_files);
         const auto result = lssr::io::pair_scenes(scenes, options);
 
         std::ostringstream text;

@@ -34,7 +34,7 @@ TEST_CASE("lssr-upscale -o naming its input, or a link to it, is refused with --
     fs::copy_file(data_path("sd-tiny/lr.tif"), x);
     const std::string bytes = read_text(x);
     fs::create_symlink(x, dir.file("link.tif"));
-    for (const std::string out : {x, dir.file("link.tif"), dir.file("./x.tif")}) {
+    for (const std::string& out : {x, dir.file("link.tif"), dir.file("./x.tif")}) {
         INFO(out);
         const auto r = run_tool("lssr-upscale", upscale_args({x, "-o", out, "--overwrite"}));
         CHECK(r.exit_code == 2);
