@@ -5,6 +5,7 @@
 #include <gdal_priv.h>
 
 #include <filesystem>
+#include <tuple>
 
 #include "libio/gdal_dataset.hpp"
 #include "libio/raster.hpp"
