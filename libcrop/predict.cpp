@@ -29,7 +29,10 @@ std::map<std::string, std::string> provenance(const CropModel& model, const Imag
 }  // namespace
 
 PredictResult predict_scene(CropModel& model, const PredictOptions& options, const Progress& progress) {
-    // Refuse existing outputs before any work.
+    // Refuse existing outputs, and outputs that are inputs, before any work.
+    std::vector<std::string> inputs = options.images;
+    if (options.labels) inputs.push_back(*options.labels);
+    io::check_outputs_apart({options.output, options.proba.value_or("")}, inputs);
     io::check_can_write(options.output, options.output_options.overwrite);
     if (options.proba) io::check_can_write(*options.proba, options.output_options.overwrite);
 
@@ -122,8 +125,12 @@ PredictResult predict_scene(CropModel& model, const PredictOptions& options, con
     }
     for (size_t i = 0; i < pair_counts.size(); ++i)
         if (pair_counts[i]) result.confusion->add(static_cast<int>(i / 256), static_cast<int>(i % 256), pair_counts[i]);
-    map_writer.finish(scaled(progress, 0.95, 0.98));
-    if (proba_writer) proba_writer->finish(scaled(progress, 0.98, 1.0));
+    result.staged.push_back(map_writer.finish_staged(scaled(progress, 0.95, 0.98)));
+    if (proba_writer) result.staged.push_back(proba_writer->finish_staged(scaled(progress, 0.98, 1.0)));
+    if (options.commit) {
+        io::commit_all(result.staged);
+        result.staged.clear();
+    }
     report(progress, 1.0, "done");
     return result;
 }

@@ -2,6 +2,7 @@
 // Applying a crop model to whole scenes, block by block with bounded memory:
 // a Byte class map in CDL codes (nodata 255) with the CDL colour table,
 // optional per-class probabilities, and optional scoring against labels.
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "libcrop/model.hpp"
 #include "libio/progress.hpp"
 #include "libio/raster.hpp"
+#include "libio/staged_output.hpp"
 
 namespace lssr::crop {
 
@@ -24,12 +26,14 @@ struct PredictOptions {
     AlignOptions align;
     int threads = 0;
     long long block_pixels = kDefaultBlockPixels;  // pixels per block (full-width row bands)
+    bool commit = true;  // false: the finished rasters stay staged in PredictResult::staged
 };
 
 struct PredictResult {
     long long pixels = 0;     // pixels of the grid
     long long predicted = 0;  // pixels with data in every image
     std::optional<ConfusionMatrix> confusion;  // with labels
+    std::vector<std::unique_ptr<io::StagedOutput>> staged;  // !options.commit: the rasters to commit
 };
 
 // Throws InputError when the images do not fit the model, OutputError when an

@@ -8,14 +8,19 @@
 
 namespace lssr::crop {
 
-void write_text_file(const std::string& path, const std::string& content, bool overwrite) {
-    io::StagedFile staged(path, overwrite);
-    VSILFILE* file = VSIFOpenL(staged.temp_path().c_str(), "wb");
+std::unique_ptr<io::StagedFile> stage_text_file(const std::string& path, const std::string& content,
+                                                bool overwrite) {
+    auto staged = std::make_unique<io::StagedFile>(path, overwrite);
+    VSILFILE* file = VSIFOpenL(staged->temp_path().c_str(), "wb");
     if (!file) throw OutputError(path + ": cannot create the file");
     const size_t written = VSIFWriteL(content.data(), 1, content.size(), file);
     const bool closed = VSIFCloseL(file) == 0;
     if (written != content.size() || !closed) throw OutputError(path + ": write failed (disk full?)");
-    staged.commit();
+    return staged;
+}
+
+void write_text_file(const std::string& path, const std::string& content, bool overwrite) {
+    stage_text_file(path, content, overwrite)->commit();
 }
 
 std::string read_text_file(const std::string& path) {

@@ -73,7 +73,7 @@ void validate_output_format(const std::string& format) {
 }
 
 struct RasterWriter::Staging {
-    std::unique_ptr<StagedFile> final_file;
+    std::unique_ptr<StagedRaster> final_file;  // sidecars included
     std::string work_path;      // where the dataset is created
     bool needs_copy = false;    // CreateCopy into final_file on finish
     DatasetPtr dataset;
@@ -117,7 +117,7 @@ RasterWriter::RasterWriter(std::string path, const RasterSpec& spec, const Outpu
     validate_output_format(options_.format);
     if (spec_.grid.width <= 0 || spec_.grid.height <= 0 || spec_.bands <= 0)
         throw OutputError(path_ + ": empty raster requested");
-    staging_->final_file = std::make_unique<StagedFile>(path_, options_.overwrite);
+    staging_->final_file = std::make_unique<StagedRaster>(path_, options_.overwrite);
     GDALDriver* driver = GetGDALDriverManager()->GetDriverByName(options_.format.c_str());
     const bool can_create = driver->GetMetadataItem(GDAL_DCAP_CREATE) != nullptr;
     GDALDriver* create_driver = driver;
@@ -129,7 +129,9 @@ RasterWriter::RasterWriter(std::string path, const RasterSpec& spec, const Outpu
         // CreateCopy-only driver (COG): build a tiled GTiff next to it first.
         create_driver = GetGDALDriverManager()->GetDriverByName("GTiff");
         staging_->needs_copy = true;
-        staging_->work_path = temporary_sibling(path_) + ".work.tif";
+        const std::string work_folder = staging_->final_file->work_folder();
+        staging_->work_path = work_folder.empty() ? temporary_sibling(path_) + ".work.tif"
+                                                  : work_folder + "/work.tif";
         create_options.AddString("TILED=YES");
         create_options.AddString("BIGTIFF=IF_SAFER");
     }
@@ -185,6 +187,12 @@ void RasterWriter::set_color_table(const std::map<int, std::array<unsigned char,
 }
 
 void RasterWriter::finish(const Progress& progress) {
+    finish_staged(progress)->commit();
+    report(progress, 1.0);
+}
+
+std::unique_ptr<StagedOutput> RasterWriter::finish_staged(const Progress& progress) {
+    if (!staging_->final_file) throw OutputError(path_ + ": finished already");
     if (staging_->needs_copy) {
         GDALDriver* driver = GetGDALDriverManager()->GetDriverByName(options_.format.c_str());
         CPLStringList copy_options = to_string_list(options_.creation_options);
@@ -210,8 +218,7 @@ void RasterWriter::finish(const Progress& progress) {
         if (CPLGetLastErrorType() >= CE_Failure)
             throw OutputError(path_ + ": write failed: " + last_gdal_error());
     }
-    staging_->final_file->commit();
-    report(progress, 1.0);
+    return std::move(staging_->final_file);
 }
 
 void write_raster(const std::string& path, const RasterSpec& spec, const RasterBlock& block,

@@ -12,6 +12,7 @@
 #include "libio/gdal_dataset.hpp"
 #include "libio/grid.hpp"
 #include "libio/progress.hpp"
+#include "libio/staged_output.hpp"
 
 namespace lssr::io {
 
@@ -66,8 +67,9 @@ struct RasterSpec {
     std::vector<std::map<std::string, std::string>> band_metadata;  // per band, optional
 };
 
-// Writes a raster under a temporary name; finish() moves it into place. Formats
-// without Create (COG) are written as a tiled GTiff first and copied on finish().
+// Writes a raster under a temporary name; finish() moves it into place with its
+// sidecar files (see StagedRaster). Formats without Create (COG, PNG) are
+// written as a tiled GTiff first and copied on finish().
 // Values are stored values; NaN is written as nodata.
 class RasterWriter {
 public:
@@ -88,6 +90,9 @@ public:
     void set_color_table(const std::map<int, std::array<unsigned char, 4>>& entries);
     // Flushes, converts if needed, renames into place. Progress covers the copy.
     void finish(const Progress& progress = {});
+    // Like finish() but leaves the finished raster staged: the caller commits it
+    // (with the run's other outputs, see commit_all) or drops it (nothing left).
+    std::unique_ptr<StagedOutput> finish_staged(const Progress& progress = {});
 
 private:
     struct Staging;

@@ -250,6 +250,10 @@ StitchResult stitch_tiles(const StitchOptions& options, const Progress& progress
         report(progress, 0.05 * placed.size() / indexed.size(), "checking tiles");
     }
 
+    std::vector<std::string> inputs{options.index};
+    for (const PlacedTile& p : placed) inputs.push_back(p.path);
+    check_outputs_apart({options.output}, inputs, true);  // never blend onto a tile
+
     // Second pass: row strips, each accumulating the tiles that cross it.
     RasterWriter writer(options.output, spec, options.output_options);
     const long long row_bytes = static_cast<long long>(mosaic.width) * spec.bands * 16;

@@ -180,13 +180,13 @@ TEST_CASE("staged directory replaces the old one only when overwrite", "[output]
         std::ofstream(staged.temp_path() + "/a.txt") << "a";
         staged.commit();
     }
-    CHECK(test::list_files(out) == std::vector<std::string>{"a.txt"});
+    CHECK(test::list_files(out) == std::vector<std::string>{".lssr-output", "a.txt"});
     CHECK_THROWS_AS(StagedDirectory(out, false), OutputError);
     {
         StagedDirectory staged(out, true);
         std::ofstream(staged.temp_path() + "/b.txt") << "b";
         // not committed: the old folder must survive untouched
     }
-    CHECK(test::list_files(out) == std::vector<std::string>{"a.txt"});
-    CHECK(test::list_files(dir.path()) == std::vector<std::string>{"tiles/a.txt"});
+    CHECK(test::list_files(out) == std::vector<std::string>{".lssr-output", "a.txt"});
+    CHECK(test::list_files(dir.path()) == std::vector<std::string>{"tiles/.lssr-output", "tiles/a.txt"});
 }

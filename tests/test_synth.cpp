@@ -216,7 +216,7 @@ TEST_CASE("lssr-synth is deterministic per seed", "[synth]") {
     TempDir dir;
     const std::string a = synth(dir, "a"), b = synth(dir, "b"), c = synth(dir, "c", {}, "8");
     const auto files = test::list_files(a);
-    REQUIRE(files.size() == 2 * (8 + 8 + 7 + 8 + 1) + 5);  // per date: S2, Landsat, S30, L30, S1; 5 static
+    REQUIRE(files.size() == 2 * (8 + 8 + 7 + 8 + 1) + 5 + 1);  // per date: S2, Landsat, S30, L30, S1; 5 static; .lssr-output
     CHECK(test::list_files(b) == files);
     for (const auto& f : files) {
         INFO(f);
@@ -416,8 +416,13 @@ TEST_CASE("lssr-synth refuses an existing output folder unless --overwrite", "[s
     with_overwrite.push_back("--overwrite");
     const auto replaced = run_tool("lssr-synth", with_overwrite);
     INFO(replaced.err);
-    CHECK(replaced.exit_code == 0);
-    CHECK_FALSE(fs::exists(out + "/keep.txt"));
+    // A folder lssr-synth did not write is never replaced (issue 10): the user's file stays.
+    CHECK(replaced.exit_code == 1);
+    CHECK(replaced.err.find("not replaced") != std::string::npos);
+    CHECK(slurp(out + "/keep.txt") == "user data");
+    fs::remove(out + "/keep.txt");
+    REQUIRE(run_tool("lssr-synth", with_overwrite).exit_code == 0);
+    CHECK(run_tool("lssr-synth", with_overwrite).exit_code == 0);  // its own folder is replaced
     CHECK(fs::exists(out + "/landcover.tif"));
 }
 

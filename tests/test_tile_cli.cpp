@@ -188,8 +188,12 @@ TEST_CASE("lssr-tile refuses an existing output folder unless --overwrite", "[cl
     CHECK(test::list_files(dir.file("ds")) == std::vector<std::string>{"keep.txt"});
     auto args = dataset_args(f, dir.file("ds"));
     args.push_back("--overwrite");
+    // A folder lssr-tile did not write is never replaced (issue 10); its own is.
+    CHECK(run_tool("lssr-tile", args).exit_code == 1);
+    CHECK(fs::exists(dir.file("ds/keep.txt")));
+    fs::remove(dir.file("ds/keep.txt"));
     CHECK(run_tool("lssr-tile", args).exit_code == 0);
-    CHECK_FALSE(fs::exists(dir.file("ds/keep.txt")));
+    CHECK(run_tool("lssr-tile", args).exit_code == 0);
     CHECK(fs::exists(dir.file("ds/index.jsonl")));
 }
 

@@ -88,6 +88,9 @@ int main(int argc, char** argv) {
         if (!eta.empty()) options.params["eta"] = eta;
         if (!max_bin.empty()) options.params["max_bin"] = max_bin;
         if (!subsample.empty()) options.params["subsample"] = subsample;
+        std::vector<std::string> inputs = options.images;
+        inputs.push_back(options.labels);
+        io::check_outputs_apart({output}, inputs);
         io::check_can_write(output, tool.common().overwrite);
 
         crop::FitReport report;

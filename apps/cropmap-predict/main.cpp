@@ -54,24 +54,30 @@ int main(int argc, char** argv) {
         options.threads = tool.common().threads;
         if (!labels.empty()) options.labels = labels;
         const bool overwrite = tool.common().overwrite;
+        std::vector<std::string> inputs = options.images;
+        inputs.insert(inputs.end(), {model_path, labels});
+        io::check_outputs_apart({options.output, options.proba.value_or(""), metrics_path, confusion_path}, inputs);
         for (const std::string* path : {&metrics_path, &confusion_path})
             if (!path->empty()) io::check_can_write(*path, overwrite);
 
         crop::CropModel model = crop::load_model(model_path);
-        const crop::PredictResult result = crop::predict_scene(model, options, tool.progress());
+        options.commit = false;  // every output is committed at the end, or none
+        crop::PredictResult result = crop::predict_scene(model, options, tool.progress());
         tool.info(fmt::format("{} of {} pixels classified", result.predicted, result.pixels));
         if (result.confusion) {
             if (result.confusion->total() == 0)
                 tool.warn(labels + ": no labelled pixel where the map has a class; metrics are empty");
             const crop::Metrics metrics = crop::compute_metrics(*result.confusion);
             const std::string json = crop::metrics_to_json(metrics).dump(2) + "\n";
-            if (!metrics_path.empty()) crop::write_text_file(metrics_path, json, overwrite);
+            if (!metrics_path.empty()) result.staged.push_back(crop::stage_text_file(metrics_path, json, overwrite));
             if (!confusion_path.empty())
-                crop::write_text_file(confusion_path, crop::confusion_csv(*result.confusion), overwrite);
+                result.staged.push_back(
+                    crop::stage_text_file(confusion_path, crop::confusion_csv(*result.confusion), overwrite));
             if (metrics_path.empty() && confusion_path.empty()) std::cout << json;
             tool.info(fmt::format("overall accuracy {:.4f}, kappa {:.4f}, macro F1 {:.4f}",
                                   metrics.overall_accuracy, metrics.kappa, metrics.macro.f1));
         }
+        io::commit_all(result.staged);
         return 0;
     });
 }

@@ -48,7 +48,8 @@ int main(int argc, char** argv) {
 
     return tool.run(argc, argv, [&] {
         const bool overwrite = tool.common().overwrite;
-        // Refuse existing outputs before the work, not after it.
+        // Refuse outputs that are inputs, and existing outputs, before the work, not after it.
+        lssr::io::check_outputs_apart({json_path, csv_path}, {pred, ref, lr});
         if (!json_path.empty()) lssr::io::check_can_write(json_path, overwrite);
         if (!csv_path.empty()) lssr::io::check_can_write(csv_path, overwrite);
         std::vector<std::string> unmatched;

@@ -12,6 +12,7 @@
 #include "libsr/base_model_keys.hpp"
 #include "libsr/bundle.hpp"
 #include "libsr/lora.hpp"
+#include "libio/staged_output.hpp"
 
 namespace {
 
@@ -117,6 +118,7 @@ int main(int argc, char** argv) {
             return std::cout ? 0 : 1;
         }
         if (*pack) {
+            lssr::io::check_outputs_apart({pack_out}, {pack_base, pack_prompt});
             torch::manual_seed(seed);
             auto base = lssr::sr::load_base_model(pack_base);
             const int64_t width = base.unet->config().cross_attention_dim;

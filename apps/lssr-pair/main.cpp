@@ -82,11 +82,16 @@ int main(int argc, char** argv) {
         // Refuse an existing output before the scan, so a mistake costs nothing.
         if (!output.empty() && output != "-") lssr::io::check_can_write(output, overwrite);
         const auto files = lssr::app::expand_stdin_inputs(inputs);
+        // The scan takes products by their official names only: a manifest inside an input folder is fine.
+        lssr::io::check_outputs_apart({output}, files, true);
         if (files.empty()) throw lssr::InputError("no inputs (the list read from stdin is empty)");
 
         std::vector<std::string> warnings;
         const auto scenes = lssr::io::scan_scenes(files, warnings, tool.progress());
         for (const auto& w : warnings) tool.warn(w);
+        std::vector<std::string> scene_files;
+        for (const auto& s : scenes) scene_files.insert(scene_files.end(), s.scene.paths.begin(), s.scene.paths.end());
+        lssr::io::check_outputs_apart({output}, scene_files);
         const auto result = lssr::io::pair_scenes(scenes, options);
 
         std::ostringstream text;

@@ -7,6 +7,7 @@
 #include "apps/common/tool.hpp"
 #include "libio/errors.hpp"
 #include "libio/scene_tiles.hpp"
+#include "libio/staged_output.hpp"
 #include "libio/tiling.hpp"
 
 namespace {
@@ -95,6 +96,7 @@ int main(int argc, char** argv) {
             if (!out_dir_opt->count()) throw lssr::OptionError("dataset mode needs -O DIR");
             if (!dem->count() || !lc->count())
                 throw lssr::OptionError("dataset mode needs --dem and --landcover");
+            lssr::io::check_outputs_apart({out_dir}, {data.manifest, data.dem, data.landcover, data.s1});
             data.out_dir = out_dir;
             data.overwrite = tool.common().overwrite;
             const auto s = lssr::io::build_dataset(data, tool.progress());
@@ -111,6 +113,7 @@ int main(int argc, char** argv) {
             refuse_in_mode(dataset_only, "--scene");
             refuse_in_mode({output, tiles_dir, of, ot}, "--scene");
             if (!out_dir_opt->count()) throw lssr::OptionError("--scene needs -O DIR");
+            lssr::io::check_outputs_apart({out_dir}, {cut.scene});
             cut.out_dir = out_dir;
             cut.creation_options = out_flags.creation_options;
             cut.overwrite = tool.common().overwrite;
@@ -121,6 +124,8 @@ int main(int argc, char** argv) {
         refuse_in_mode(dataset_only, "--stitch");
         refuse_in_mode({out_dir_opt, tile, overlap}, "--stitch");
         if (!output->count()) throw lssr::OptionError("--stitch needs -o FILE");
+        // The mosaic may sit beside the tiles (stitch_tiles refuses it as one of them).
+        lssr::io::check_outputs_apart({stitch.output}, {stitch.index, stitch.tiles_dir}, true);
         stitch.output_options = tool.output_options(out_flags);
         stitch.data_type = out_flags.data_type;
         const auto r = lssr::io::stitch_tiles(stitch, tool.progress());

@@ -7,6 +7,7 @@
 
 #include "apps/common/tool.hpp"
 #include "libio/errors.hpp"
+#include "libio/staged_output.hpp"
 #include "libsr/device.hpp"
 #include "libsr/distributed.hpp"
 #include "libsr/trainer.hpp"
@@ -93,6 +94,10 @@ int main(int argc, char** argv) {
         o.knowledge = !no_knowledge;
         o.sar_head = !no_sar;
         o.overwrite = tool.common().overwrite;
+        std::vector<std::string> inputs = o.datasets;
+        inputs.insert(inputs.end(), {o.model, o.base_model, o.lpips_weights, o.csd_base, o.positive_prompt,
+                                     o.negative_prompt});
+        io::check_outputs_apart({o.run_dir}, inputs);
         if (!o.model.empty() && !o.base_model.empty() && o.stage == sr::TrainStage::Lssr)
             throw OptionError("give --model or --base-model, not both");
         if (o.sar_shape.dim % o.sar_shape.heads != 0) throw OptionError("--sar-dim must be a multiple of --sar-heads");

@@ -127,6 +127,12 @@ int main(int argc, char** argv) {
         auto all_inputs = app::expand_stdin_inputs(inputs);
         if (!output.empty() && all_inputs.size() != 1) throw OptionError("-o takes one input; use -O DIR for many");
         const auto mine = app::select_shard(all_inputs, shard_spec);
+        // Outputs are checked against every input, and each against its scene's resolved files below.
+        std::vector<std::string> named_inputs = all_inputs;
+        for (const auto* f : {&aux.dem, &aux.landcover, &aux.s1, &model_choice.bundle, &model_choice.base_model,
+                              &model_choice.adapter, &model_choice.prompt})
+            if (*f != "none") named_inputs.push_back(*f);
+        io::check_outputs_apart({output}, named_inputs, true);
 
         if (model_choice.bundle.empty() && model_choice.base_model.empty()) model_choice.bundle = default_model();
         at::set_num_threads(tool.common().threads);
@@ -153,6 +159,9 @@ int main(int argc, char** argv) {
                     ++skipped;
                     continue;
                 }
+                std::vector<std::string> scene_inputs = named_inputs;
+                scene_inputs.insert(scene_inputs.end(), scene.paths.begin(), scene.paths.end());
+                io::check_outputs_apart({target}, scene_inputs, true);
                 io::check_can_write(target, options.output_options.overwrite);
                 // With -O each scene's pictures get its output's name after the prefix.
                 const std::string picture_prefix = quicklook.empty() || out_dir.empty()
