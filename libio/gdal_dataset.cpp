@@ -6,7 +6,7 @@
 
 #include <mutex>
 
-#include "libio/errors.hpp"
+#include "libio/error_text.hpp"
 
 namespace lssr::io {
 namespace {
@@ -29,7 +29,7 @@ DatasetPtr open_with_flags(const std::string& path, unsigned flags) {
     CPLPopErrorHandler();
     if (!raw) {
         if (!path_exists(path)) throw InputError(path + ": no such file");
-        std::string reason = t_last_error.empty() ? "not a readable raster" : t_last_error;
+        std::string reason = t_last_error.empty() ? "not a readable raster" : one_line(t_last_error);
         // GDAL often repeats the path at the start of its message; avoid saying it twice.
         if (reason.rfind(path, 0) == 0) reason = reason.substr(path.size());
         while (!reason.empty() && (reason.front() == ':' || reason.front() == ' '))
@@ -59,9 +59,10 @@ DatasetPtr open_raster_for_update(const std::string& path) {
 }
 
 std::string last_gdal_error() {
-    if (!t_last_error.empty()) return t_last_error;
+    // GDAL's messages may span lines (the PNG driver's band-count one does).
+    if (!t_last_error.empty()) return one_line(t_last_error);
     const char* message = CPLGetLastErrorMsg();
-    return message ? message : "";
+    return message ? one_line(message) : "";
 }
 
 QuietGdalErrors::QuietGdalErrors()

@@ -5,10 +5,12 @@
 #include <sstream>
 
 #include "libio/errors.hpp"
+#include "libio/regular_file.hpp"
 
 namespace lssr::io {
 
 std::string read_text_file(const std::string& path) {
+    require_regular_file(path);  // a FIFO would block the open below
     std::ifstream in(path, std::ios::binary);
     if (!in) throw InputError(path + ": cannot read");
     std::ostringstream s;

@@ -31,13 +31,19 @@ BaseModel load_base_model(const std::string& dir) {
     BaseModel model;
     const auto unet_config = read_unet_config(files.unet_config);
     const auto vae_config = read_vae_config(files.vae_config);
+    check_sr_base(unet_config, vae_config, dir);
     for (const auto& path : {files.unet_weights, files.vae_weights})
         if (!fs::exists(path)) throw InputError(path + ": no such file");
 
+    const SafetensorsFile unet_file(files.unet_weights), vae_file(files.vae_weights);
+    // Names and shapes first, on the meta device: a config declaring a huge
+    // width fails against the file's shapes before anything is allocated.
+    check_module_against_file(*UNet2DConditionModel(unet_config, ParamOptions::meta()), unet_file);
+    check_module_against_file(*AutoencoderKL(vae_config, ParamOptions::meta()), vae_file, rename_legacy_vae_key);
     model.unet = UNet2DConditionModel(unet_config);
-    load_module_weights(*model.unet, SafetensorsFile(files.unet_weights));
+    load_module_weights(*model.unet, unet_file);
     model.vae = AutoencoderKL(vae_config);
-    load_module_weights(*model.vae, SafetensorsFile(files.vae_weights), rename_legacy_vae_key);
+    load_module_weights(*model.vae, vae_file, rename_legacy_vae_key);
     model.scaling_factor = vae_config.scaling_factor;
     model.unet->eval();
     model.vae->eval();

@@ -1,18 +1,24 @@
 #include "libsr/bundle.hpp"
 
+#include <algorithm>
+#include <cctype>
+#include <cmath>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 
-#include "libio/errors.hpp"
+#include "libio/error_text.hpp"
 #include "libio/text_file.hpp"
+#include "libsr/bundle_checks.hpp"
 #include "libsr/lora.hpp"
 #include "libsr/safetensors_torch.hpp"
 #include "libsr/sha256.hpp"
 #include "libsr/state_dict.hpp"
 #include "libsr/tensor_key.hpp"
+#include "libsr/torch_errors.hpp"
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
@@ -28,65 +34,40 @@ void add_section(NamedTensors& out, torch::nn::Module& m, const std::string& pre
     for (auto& entry : module_state(m, prefix)) out.push_back(std::move(entry));
 }
 
-// Loads every parameter of `m` from "<prefix><name>" tensors of the file;
-// tensors under the prefix that `m` lacks (LoRA aside) are an error too.
-void load_section(torch::nn::Module& m, const SafetensorsFile& file, const std::string& prefix) {
+// Every tensor of `m` (a meta-device module will do: nothing is read) must be
+// "<prefix><name>" in the file with its shape, and the file may hold nothing
+// else under the prefix (LoRA aside).
+void check_section(torch::nn::Module& m, const SafetensorsFile& file, const std::string& prefix) {
     std::set<std::string> wanted;
-    torch::NoGradGuard no_grad;
-    auto load = [&](const std::string& key, torch::Tensor& target) {
-        const std::string name = prefix + key;
+    for (const auto& key : module_tensor_keys(m)) {
+        const std::string name = prefix + key.name;
         wanted.insert(name);
         const auto* info = file.find(name);
-        if (!info) throw InputError(file.path() + ": missing tensor \"" + name + "\"");
-        if (info->shape != target.sizes().vec())
-            throw InputError(file.path() + ": tensor \"" + name + "\" has shape " + format_shape(info->shape) +
-                             " but the model needs " + format_shape(target.sizes().vec()));
-        target.copy_(load_float_tensor(file, *info));
+        if (!info) throw InputError(file.path() + ": missing tensor " + quoted_name(name));
+        if (info->shape != key.shape)
+            throw InputError(file.path() + ": tensor " + quoted_name(name) + " has shape " + format_shape(info->shape) +
+                             " but the model needs " + format_shape(key.shape));
+    }
+    for (const auto& t : file.tensors())
+        if (starts_with(t.name, prefix) && !is_lora(t.name) && !wanted.count(t.name))
+            throw InputError(file.path() + ": unexpected tensor " + quoted_name(t.name));
+}
+
+// Checks, then loads every parameter and buffer of `m` (float weights, finite, bounded).
+void load_section(torch::nn::Module& m, const SafetensorsFile& file, const std::string& prefix) {
+    check_section(m, file, prefix);
+    torch::NoGradGuard no_grad;
+    auto load = [&](const std::string& key, torch::Tensor& target) {
+        target.copy_(load_weight_tensor(file, *file.find(prefix + key)));
     };
     for (auto& p : m.named_parameters()) load(p.key(), p.value());
     for (auto& b : m.named_buffers()) load(b.key(), b.value());
-    for (const auto& t : file.tensors())
-        if (starts_with(t.name, prefix) && !is_lora(t.name) && !wanted.count(t.name))
-            throw InputError(file.path() + ": unexpected tensor \"" + t.name + "\"");
 }
 
 bool has_prefix(const SafetensorsFile& file, const std::string& prefix) {
     for (const auto& t : file.tensors())
         if (starts_with(t.name, prefix)) return true;
     return false;
-}
-
-double metadata_number(const SafetensorsFile& file, const std::string& key, double fallback) {
-    const auto it = file.metadata().find(key);
-    if (it == file.metadata().end()) return fallback;
-    try {
-        size_t used = 0;
-        const double v = std::stod(it->second, &used);
-        if (used == it->second.size()) return v;
-    } catch (const std::exception&) {
-    }
-    throw InputError(file.path() + ": metadata " + key + " is not a number: \"" + it->second + "\"");
-}
-
-// The "architecture" metadata as JSON ({} when absent: older bundles and bare adapter files).
-json architecture_of(const SafetensorsFile& file) {
-    const auto it = file.metadata().find("architecture");
-    if (it == file.metadata().end()) return json::object();
-    try {
-        auto j = json::parse(it->second);
-        if (j.is_object()) return j;
-    } catch (const json::exception&) {
-    }
-    throw InputError(file.path() + ": metadata \"architecture\" is not a JSON object");
-}
-
-// A positive integer size from the architecture (side-module shapes), else the authors' default.
-int64_t shape_value(const json& j, const char* key, int64_t fallback, const std::string& where) {
-    if (!j.is_object() || !j.contains(key)) return fallback;
-    const auto& v = j.at(key);
-    if (!v.is_number_integer() || v.get<int64_t>() < 1)
-        throw InputError(where + ": architecture value \"" + std::string(key) + "\" must be a positive integer");
-    return v.get<int64_t>();
 }
 
 std::string utc_now() {
@@ -99,6 +80,10 @@ std::string utc_now() {
 }  // namespace
 
 void write_bundle(const std::string& path, SrModel& model, const BundleWriteOptions& options) {
+    // What load_bundle accepts, so that no bundle is written that cannot be read back.
+    if (!(std::isfinite(options.lora_alpha) && options.lora_alpha > 0 && options.lora_alpha <= kMaxLoraAlpha))
+        throw OptionError("LoRA alpha must be a number in (0, 10000]");
+    if (model.timestep() < 0 || model.timestep() > 999) throw OptionError("the timestep must be in 0..999");
     const auto files = base_model_files(options.base_dir);
     NamedTensors tensors;
     for (auto& [name, t] : lora_state(*model.base().unet)) tensors.emplace_back("unet." + name, t.detach().to(torch::kCPU));
@@ -157,9 +142,11 @@ void write_bundle(const std::string& path, SrModel& model, const BundleWriteOpti
     write_safetensors(path, tensors, meta, w);
 }
 
-void apply_adapter_file(SrModel& model, const std::string& path) {
-    SafetensorsFile file(path);
-    const double alpha = metadata_number(file, "lora_alpha", 8.0);
+namespace {
+
+// What an adapter or bundle file adds to a model: LoRA, knowledge module, SAR head.
+void apply_adapters(SrModel& model, const SafetensorsFile& file) {
+    const double alpha = lora_alpha_of(file);
     NamedTensors lora;
     // Bundles prefix UNet keys with "unet."; PiSA-SR/LSSR checkpoints flattened
     // to safetensors carry PEFT's names bare or under "state_dict_unet.".
@@ -168,68 +155,84 @@ void apply_adapter_file(SrModel& model, const std::string& path) {
         std::string name = t.name;
         for (const char* prefix : {"unet.", "state_dict_unet."})
             if (starts_with(name, prefix)) name = name.substr(std::string(prefix).size());
-        lora.emplace_back(name, load_float_tensor(file, t));
+        lora.emplace_back(escape_control(name), load_weight_tensor(file, t));
     }
     auto& unet = *model.base().unet;
-    load_lora_state(unet, lora, alpha, path);
+    load_lora_state(unet, lora, alpha, file.path());
     lora_to(unet, model.device());
     const auto arch = architecture_of(file);
     if (has_prefix(file, "knowledge.")) {
-        const auto k = arch.value("knowledge", json::object());
-        model.knowledge = KnowledgeModule(static_cast<int64_t>(model.base().unet->config().in_channels),
-                                          shape_value(k, "dim", 256, path), shape_value(k, "heads", 4, path),
-                                          shape_value(k, "attention_stride", 1, path));
+        model.knowledge = build_knowledge(file, arch, model.base().unet->config().in_channels);
         load_section(*model.knowledge, file, "knowledge.");
         model.knowledge->eval();
         model.knowledge->to(model.device());
     }
     if (has_prefix(file, "post_fusion.")) {
-        const auto a = arch.value("sar", json::object());
-        model.sar_head = SarHead(3, 2, shape_value(a, "dim", 96, path), shape_value(a, "heads", 6, path),
-                                 shape_value(a, "layers", 2, path), shape_value(a, "window", 12, path));
+        model.sar_head = build_sar_head(file, arch);
         load_section(*model.sar_head, file, "post_fusion.");
         model.sar_head->eval();
         model.sar_head->to(model.device());
     }
 }
 
-SrModel load_bundle(const std::string& path, const std::string& base_override) {
-    SafetensorsFile file(path);
+// The embedded base: configs from the metadata, checked against the file's
+// shapes on the meta device before the networks are allocated.
+BaseModel embedded_base(const SafetensorsFile& file) {
     const auto& meta = file.metadata();
-    const auto get = [&](const std::string& key) {
-        const auto it = meta.find(key);
-        if (it == meta.end()) throw InputError(path + ": not an LSSR bundle (metadata has no \"" + key + "\")");
-        return it->second;
-    };
-    if (get("format") != kBundleFormat) throw InputError(path + ": unknown bundle format \"" + get("format") + "\"");
-    const auto timestep = static_cast<int64_t>(metadata_number(file, "timestep", 1));
+    const auto unet_config = parse_unet_config(meta.at("unet_config"), file.path() + " (unet_config)");
+    const auto vae_config = parse_vae_config(meta.at("vae_config"), file.path() + " (vae_config)");
+    check_sr_base(unet_config, vae_config, file.path());
+    check_section(*UNet2DConditionModel(unet_config, ParamOptions::meta()), file, "unet.");
+    check_section(*AutoencoderKL(vae_config, ParamOptions::meta()), file, "vae.");
     BaseModel base;
-    if (!base_override.empty() || get("base") != "embedded") {
+    base.unet = UNet2DConditionModel(unet_config);
+    base.vae = AutoencoderKL(vae_config);
+    load_section(*base.unet, file, "unet.");
+    load_section(*base.vae, file, "vae.");
+    base.scaling_factor = vae_config.scaling_factor;
+    base.unet->eval();
+    base.vae->eval();
+    return base;
+}
+
+SrModel read_bundle(const std::string& path, const std::string& base_override) {
+    SafetensorsFile file(path);
+    require_bundle(file);
+    const auto& meta = file.metadata();
+    const int64_t timestep = bundle_timestep(file);
+    BaseModel base;
+    if (!base_override.empty() || meta.at("base") != "embedded") {
         std::string dir = base_override;
         if (dir.empty()) {
-            dir = get("base_path");
+            dir = meta.at("base_path");
             if (fs::path(dir).is_relative()) dir = (fs::path(path).parent_path() / dir).string();
         }
         base = load_base_model(dir);
     } else {
-        base.unet = UNet2DConditionModel(parse_unet_config(get("unet_config"), path + " (unet_config)"));
-        base.vae = AutoencoderKL(parse_vae_config(get("vae_config"), path + " (vae_config)"));
-        load_section(*base.unet, file, "unet.");
-        load_section(*base.vae, file, "vae.");
-        base.scaling_factor = base.vae->config().scaling_factor;
-        base.unet->eval();
-        base.vae->eval();
+        base = embedded_base(file);
     }
     const int64_t width = base.unet->config().cross_attention_dim;
+    check_architecture(file, architecture_of(file), width);
     torch::Tensor prompt = zero_prompt_embedding(width);
     if (file.find("prompt_embeds")) prompt = load_prompt_embedding(path, width);
     SrModel model(std::move(base), prompt, timestep);
-    apply_adapter_file(model, path);
+    apply_adapters(model, file);
     return model;
+}
+
+}  // namespace
+
+void apply_adapter_file(SrModel& model, const std::string& path) {
+    naming_file_on_error(path, [&] { apply_adapters(model, SafetensorsFile(path)); });
+}
+
+SrModel load_bundle(const std::string& path, const std::string& base_override) {
+    return naming_file_on_error(path, [&] { return read_bundle(path, base_override); });
 }
 
 BundleSummary summarize_bundle(const std::string& path) {
     SafetensorsFile file(path);
+    require_bundle(file);
     BundleSummary s;
     s.metadata = file.metadata();
     std::set<std::string> lora_layers;

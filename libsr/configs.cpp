@@ -1,5 +1,7 @@
 #include "libsr/configs.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -24,16 +26,39 @@ json parse_object(const std::string& text, const std::string& where) {
 }
 
 
-int get_int(const json& j, const char* key, int fallback, const std::string& where) {
-    if (!j.contains(key) || j[key].is_null()) return fallback;
-    if (!j[key].is_number_integer()) fail(where, std::string(key) + " must be an integer, not " + j[key].dump());
-    return j[key].get<int>();
+// Sizes beyond these are no Stable-Diffusion network (SD's widest layer has
+// 1280 channels) but a damaged or hostile config: refused before any tensor
+// of that size is allocated.
+constexpr int kMaxChannels = 1 << 16;
+constexpr int kMaxLayers = 64;
+// Each block halves the size: 6 UNet and 6 VAE blocks already pad a tile to a multiple of 1024.
+constexpr std::size_t kMaxBlocks = 6;
+
+// An integer within [lo, hi] (the JSON value may be any size; get<int> would wrap).
+int checked_int(const json& v, const char* key, int lo, int hi, const std::string& where) {
+    if (!v.is_number_integer()) fail(where, std::string(key) + " must be an integer, not " + v.dump());
+    const bool huge = v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX);
+    const int64_t x = huge ? INT64_MAX : v.get<int64_t>();
+    if (x < lo || x > hi)
+        fail(where, std::string(key) + " is " + v.dump() + ", outside " + std::to_string(lo) + ".." + std::to_string(hi));
+    return static_cast<int>(x);
 }
 
-double get_number(const json& j, const char* key, double fallback, const std::string& where) {
+int get_int(const json& j, const char* key, int fallback, const std::string& where, int lo = 1,
+            int hi = kMaxChannels) {
+    if (!j.contains(key) || j[key].is_null()) return fallback;
+    return checked_int(j[key], key, lo, hi, where);
+}
+
+// A finite number within [lo, hi] (nlohmann reads 1e999 as inf).
+double get_number(const json& j, const char* key, double fallback, const std::string& where, double lo,
+                  double hi) {
     if (!j.contains(key) || j[key].is_null()) return fallback;
     if (!j[key].is_number()) fail(where, std::string(key) + " must be a number, not " + j[key].dump());
-    return j[key].get<double>();
+    const double v = j[key].get<double>();
+    if (!std::isfinite(v) || v < lo || v > hi)
+        fail(where, std::string(key) + " is " + j[key].dump() + ", outside " + json(lo).dump() + ".." + json(hi).dump());
+    return v;
 }
 
 bool get_bool(const json& j, const char* key, bool fallback, const std::string& where) {
@@ -42,15 +67,11 @@ bool get_bool(const json& j, const char* key, bool fallback, const std::string& 
     return j[key].get<bool>();
 }
 
-std::vector<int> get_int_list(const json& j, const char* key, const std::string& where) {
+std::vector<int> get_int_list(const json& j, const char* key, const std::string& where, int hi = kMaxChannels) {
     if (!j.contains(key) || !j[key].is_array() || j[key].empty())
         fail(where, std::string(key) + " must be a non-empty list of integers");
     std::vector<int> out;
-    for (const auto& v : j[key]) {
-        if (!v.is_number_integer() || v.get<int>() <= 0)
-            fail(where, std::string(key) + " holds " + v.dump() + ", not a positive integer");
-        out.push_back(v.get<int>());
-    }
+    for (const auto& v : j[key]) out.push_back(checked_int(v, key, 1, hi, where));
     return out;
 }
 
@@ -67,11 +88,11 @@ std::vector<std::string> get_string_list(const json& j, const char* key, const s
 
 // An int applied to every block, or one value per block.
 std::vector<int> per_block(const json& j, const char* key, int fallback, std::size_t blocks,
-                           const std::string& where) {
+                           const std::string& where, int hi) {
     if (!j.contains(key) || j[key].is_null()) return std::vector<int>(blocks, fallback);
     const auto& v = j[key];
-    if (v.is_number_integer() && v.get<int>() > 0) return std::vector<int>(blocks, v.get<int>());
-    std::vector<int> out = get_int_list(j, key, where);
+    if (!v.is_array()) return std::vector<int>(blocks, checked_int(v, key, 1, hi, where));
+    std::vector<int> out = get_int_list(j, key, where, hi);
     if (out.size() != blocks)
         fail(where, std::string(key) + " has " + std::to_string(out.size()) + " values for " +
                         std::to_string(blocks) + " blocks");
@@ -106,16 +127,17 @@ UNetConfig parse_unet_config(const std::string& text, const std::string& where) 
     const std::size_t n = c.block_out_channels.size();
     if (c.down_block_types.size() != n || c.up_block_types.size() != n)
         fail(where, "block_out_channels, down_block_types and up_block_types differ in length");
+    if (n > kMaxBlocks) fail(where, std::to_string(n) + " blocks; at most " + std::to_string(kMaxBlocks) + " are supported");
     for (const auto& t : c.down_block_types)
         if (t != "CrossAttnDownBlock2D" && t != "DownBlock2D") fail(where, "unsupported down block type " + t);
     for (const auto& t : c.up_block_types)
         if (t != "CrossAttnUpBlock2D" && t != "UpBlock2D") fail(where, "unsupported up block type " + t);
-    c.layers_per_block = per_block(j, "layers_per_block", 2, n, where);
+    c.layers_per_block = per_block(j, "layers_per_block", 2, n, where, kMaxLayers);
     const char* heads_key =
         j.contains("num_attention_heads") && !j["num_attention_heads"].is_null() ? "num_attention_heads"
                                                                                  : "attention_head_dim";
-    c.num_attention_heads = per_block(j, heads_key, 8, n, where);
-    c.transformer_layers_per_block = per_block(j, "transformer_layers_per_block", 1, n, where);
+    c.num_attention_heads = per_block(j, heads_key, 8, n, where, kMaxChannels);
+    c.transformer_layers_per_block = per_block(j, "transformer_layers_per_block", 1, n, where, kMaxLayers);
     if (j.contains("cross_attention_dim") && !j["cross_attention_dim"].is_number_integer())
         fail(where, "cross_attention_dim must be one integer");
     c.cross_attention_dim = get_int(j, "cross_attention_dim", 1280, where);
@@ -123,12 +145,12 @@ UNetConfig parse_unet_config(const std::string& text, const std::string& where) 
     c.upcast_attention = get_bool(j, "upcast_attention", false, where);
     c.center_input_sample = get_bool(j, "center_input_sample", false, where);
     c.norm_num_groups = get_int(j, "norm_num_groups", 32, where);
-    c.norm_eps = get_number(j, "norm_eps", 1e-5, where);
+    c.norm_eps = get_number(j, "norm_eps", 1e-5, where, 1e-12, 1.0);
     c.flip_sin_to_cos = get_bool(j, "flip_sin_to_cos", true, where);
-    c.freq_shift = get_number(j, "freq_shift", 0, where);
-    c.downsample_padding = get_int(j, "downsample_padding", 1, where);
-    c.mid_block_scale_factor = get_number(j, "mid_block_scale_factor", 1.0, where);
-    c.time_embed_dim = get_int(j, "time_embedding_dim", c.block_out_channels[0] * 4, where);
+    c.freq_shift = get_number(j, "freq_shift", 0, where, -1e3, 1e3);
+    c.downsample_padding = get_int(j, "downsample_padding", 1, where, 0, 1);  // other paddings change the skip sizes
+    c.mid_block_scale_factor = get_number(j, "mid_block_scale_factor", 1.0, where, 1e-3, 1e3);
+    c.time_embed_dim = get_int(j, "time_embedding_dim", c.block_out_channels[0] * 4, where, 1, 4 * kMaxChannels);
 
     require_default(j, "act_fn", {"silu"}, where);
     require_default(j, "time_embedding_type", {"positional"}, where);
@@ -169,11 +191,13 @@ VaeConfig parse_vae_config(const std::string& text, const std::string& where) {
     c.out_channels = get_int(j, "out_channels", 3, where);
     c.latent_channels = get_int(j, "latent_channels", 4, where);
     c.block_out_channels = get_int_list(j, "block_out_channels", where);
-    c.layers_per_block = get_int(j, "layers_per_block", 1, where);
+    c.layers_per_block = get_int(j, "layers_per_block", 1, where, 1, kMaxLayers);
     c.norm_num_groups = get_int(j, "norm_num_groups", 32, where);
     c.mid_block_add_attention = get_bool(j, "mid_block_add_attention", true, where);
-    c.scaling_factor = get_number(j, "scaling_factor", 0.18215, where);
+    // SD 0.18215, SDXL 0.13025, SD3 1.5305; far outside, z / scaling_factor overflows.
+    c.scaling_factor = get_number(j, "scaling_factor", 0.18215, where, 1e-4, 1e4);
     const std::size_t n = c.block_out_channels.size();
+    if (n > kMaxBlocks) fail(where, std::to_string(n) + " blocks; at most " + std::to_string(kMaxBlocks) + " are supported");
     for (const auto& t : get_string_list(j, "down_block_types", where))
         if (t != "DownEncoderBlock2D") fail(where, "unsupported down block type " + t);
     for (const auto& t : get_string_list(j, "up_block_types", where))
@@ -187,6 +211,16 @@ VaeConfig parse_vae_config(const std::string& text, const std::string& where) {
         fail(where, "layer and channel counts must be positive");
     if (!(c.scaling_factor > 0)) fail(where, "scaling_factor must be positive");
     return c;
+}
+
+void check_sr_base(const UNetConfig& unet, const VaeConfig& vae, const std::string& where) {
+    if (vae.in_channels != 3 || vae.out_channels != 3)
+        fail(where, "the VAE has " + std::to_string(vae.in_channels) + " input and " + std::to_string(vae.out_channels) +
+                        " output channels; the suite's branches are 3-band images");
+    if (unet.in_channels != vae.latent_channels || unet.out_channels != vae.latent_channels)
+        fail(where, "the UNet takes " + std::to_string(unet.in_channels) + " and gives " +
+                        std::to_string(unet.out_channels) + " channels but the VAE's latent has " +
+                        std::to_string(vae.latent_channels));
 }
 
 UNetConfig read_unet_config(const std::string& path) { return parse_unet_config(io::read_text_file(path), path); }

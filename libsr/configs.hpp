@@ -49,4 +49,8 @@ VaeConfig read_vae_config(const std::string& path);
 UNetConfig parse_unet_config(const std::string& json_text, const std::string& where);
 VaeConfig parse_vae_config(const std::string& json_text, const std::string& where);
 
+// A base the SR forward can run (z - UNet(z) on the VAE's latent of 3-band
+// images): else InputError naming `where`, before any network is built.
+void check_sr_base(const UNetConfig& unet, const VaeConfig& vae, const std::string& where);
+
 }  // namespace lssr::sr

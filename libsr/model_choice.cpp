@@ -1,19 +1,21 @@
 #include "libsr/model_choice.hpp"
 
+#include <cmath>
 #include <filesystem>
+#include <utility>
 
 #include "libio/errors.hpp"
 #include "libsr/bundle.hpp"
 #include "libsr/sha256.hpp"
+#include "libsr/torch_errors.hpp"
 
 namespace fs = std::filesystem;
 
 namespace lssr::sr {
 
-LoadedModel load_model(const ModelChoice& choice) {
-    if (choice.bundle.empty() == choice.base_model.empty())
-        throw OptionError("name one model: --model BUNDLE or --base-model DIR");
-    if (choice.timestep < -1 || choice.timestep > 999) throw OptionError("--timestep must be in 0..999");
+namespace {
+
+LoadedModel load(const ModelChoice& choice) {
     LoadedModel out;
     if (!choice.bundle.empty()) {
         if (!choice.adapter.empty() && choice.adapter != "none")
@@ -47,6 +49,21 @@ LoadedModel load_model(const ModelChoice& choice) {
                (adapter ? " + adapter " + fs::path(choice.adapter).filename().string() : " (plain one-step, no adapter)");
     out.sha256 = sha256_files(hashed);
     return out;
+}
+
+}  // namespace
+
+LoadedModel load_model(const ModelChoice& choice) {
+    if (choice.bundle.empty() == choice.base_model.empty())
+        throw OptionError("name one model: --model BUNDLE or --base-model DIR");
+    if (choice.timestep < -1 || choice.timestep > 999) throw OptionError("--timestep must be in 0..999");
+    // NaN or huge weights would turn every output pixel into NaN.
+    const std::pair<const char*, double> lambdas[] = {{"--lambda-pix", choice.lambda_pix}, {"--lambda-sem", choice.lambda_sem}};
+    for (const auto& [name, value] : lambdas)
+        if (!std::isfinite(value) || std::abs(value) > 1e3)
+            throw OptionError(std::string(name) + " must be a number in -1000..1000");
+    // LibTorch's own errors (shapes, allocation) become one line naming the model.
+    return naming_file_on_error(choice.bundle.empty() ? choice.base_model : choice.bundle, [&] { return load(choice); });
 }
 
 }  // namespace lssr::sr

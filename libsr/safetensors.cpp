@@ -9,7 +9,8 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
-#include "libio/errors.hpp"
+#include "libio/error_text.hpp"
+#include "libio/regular_file.hpp"
 
 namespace lssr::sr {
 
@@ -35,7 +36,7 @@ constexpr DtypeName kDtypes[] = {
 // Parses one tensor entry of the header.
 TensorInfo parse_entry(const std::string& name, const nlohmann::json& entry, uint64_t data_bytes,
                        const std::string& where) {
-    const std::string tensor = "tensor \"" + name + "\"";
+    const std::string tensor = "tensor \"" + escape_control(name) + "\"";
     if (!entry.is_object()) fail(where, tensor + ": header entry is not an object");
     for (const char* key : {"dtype", "shape", "data_offsets"})
         if (!entry.contains(key)) fail(where, tensor + ": header entry has no " + key);
@@ -114,7 +115,7 @@ SafetensorsHeader parse_safetensors_header(const std::string& json_text, uint64_
             if (!entry.is_object()) fail(where, "__metadata__ is not a string-to-string map");
             for (const auto& [key, value] : entry.items()) {
                 if (!value.is_string())
-                    fail(where, "__metadata__ value of \"" + key + "\" is not a string");
+                    fail(where, "__metadata__ value of \"" + escape_control(key) + "\" is not a string");
                 header.metadata[key] = value.get<std::string>();
             }
             continue;
@@ -129,9 +130,10 @@ SafetensorsHeader parse_safetensors_header(const std::string& json_text, uint64_
     });
     uint64_t at = 0;
     for (const auto& info : t) {
-        if (info.begin < at) fail(where, "tensor \"" + info.name + "\" overlaps the tensor before it");
+        const std::string tensor = "tensor \"" + escape_control(info.name) + "\"";
+        if (info.begin < at) fail(where, tensor + " overlaps the tensor before it");
         if (info.begin > at)
-            fail(where, "tensor \"" + info.name + "\" leaves a gap of " + std::to_string(info.begin - at) +
+            fail(where, tensor + " leaves a gap of " + std::to_string(info.begin - at) +
                             " bytes before it in the data buffer");
         at = info.end;
     }
@@ -142,7 +144,10 @@ SafetensorsHeader parse_safetensors_header(const std::string& json_text, uint64_
 }
 
 SafetensorsFile::SafetensorsFile(std::string path) : path_(std::move(path)) {
-    fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+    // stat() first: open() on a FIFO blocks until a writer comes. O_NONBLOCK
+    // (no effect on regular files) covers a path swapped in between.
+    io::require_regular_file(path_);
+    fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd_ < 0) fail(path_, std::string("cannot open: ") + std::strerror(errno));
     try {
         struct stat st {};
@@ -191,7 +196,7 @@ void SafetensorsFile::read_exact(void* dst, uint64_t bytes, uint64_t offset, con
         const ssize_t got = ::pread(fd_, out, std::min<uint64_t>(bytes, 1u << 30), static_cast<off_t>(offset));
         if (got < 0 && errno == EINTR) continue;
         if (got <= 0)
-            fail(path_, (tensor.empty() ? std::string() : "tensor \"" + tensor + "\": ") +
+            fail(path_, (tensor.empty() ? std::string() : "tensor \"" + escape_control(tensor) + "\": ") +
                             (got < 0 ? std::string("read error: ") + std::strerror(errno)
                                      : std::string("file ends early (truncated?)")));
         out += got;

@@ -3,8 +3,9 @@
 #include <torch/torch.h>
 
 #include <fstream>
+#include <sstream>
 
-#include "libio/errors.hpp"
+#include "libio/error_text.hpp"
 #include "libio/staged_output.hpp"
 
 namespace lssr::sr {
@@ -41,6 +42,33 @@ at::Tensor load_float_tensor(const SafetensorsFile& file, const std::string& nam
     const TensorInfo* info = file.find(name);
     if (!info) throw InputError(file.path() + ": no tensor \"" + name + "\"");
     return load_float_tensor(file, *info);
+}
+
+void check_weight_dtype(const SafetensorsFile& file, const TensorInfo& info) {
+    const auto d = info.dtype;
+    if (d == Dtype::F32 || d == Dtype::F16 || d == Dtype::BF16 || d == Dtype::F64) return;
+    throw InputError(file.path() + ": tensor \"" + escape_control(info.name) + "\" is " + dtype_name(d) +
+                     ", but a weight must be F32, F16, BF16 or F64");
+}
+
+void check_weight_values(const SafetensorsFile& file, const TensorInfo& info, const at::Tensor& values) {
+    if (values.numel() == 0) return;
+    const auto where = [&] { return file.path() + ": tensor \"" + escape_control(info.name) + "\""; };
+    if (!torch::isfinite(values).all().item<bool>()) throw InputError(where() + " holds NaN or infinite values");
+    const double peak = values.abs().max().item<double>();
+    if (peak > kMaxWeightMagnitude) {
+        std::ostringstream o;
+        o << where() << " holds the value " << peak << ", beyond the " << kMaxWeightMagnitude
+          << " no trained weight reaches (a damaged file?)";
+        throw InputError(o.str());
+    }
+}
+
+at::Tensor load_weight_tensor(const SafetensorsFile& file, const TensorInfo& info) {
+    check_weight_dtype(file, info);
+    auto t = load_float_tensor(file, info);
+    check_weight_values(file, info, t);
+    return t;
 }
 
 void write_safetensors(const std::string& path, const NamedTensors& tensors,

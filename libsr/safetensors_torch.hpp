@@ -16,6 +16,20 @@ at::Tensor load_float_tensor(const SafetensorsFile& file, const TensorInfo& info
 // By name; InputError "<file>: no tensor "<name>"" when absent.
 at::Tensor load_float_tensor(const SafetensorsFile& file, const std::string& name);
 
+// Largest magnitude a weight may hold: trained networks stay far below it (SD's
+// own weights below 100); beyond it a file is corrupt and the output would
+// overflow to NaN.
+constexpr double kMaxWeightMagnitude = 1e5;
+
+// A network weight: like load_float_tensor, but the stored type must be a
+// float type (an integer-labelled weight is a damaged file, not a value to
+// convert) and every value finite and within kMaxWeightMagnitude; else
+// InputError naming the file and the tensor.
+at::Tensor load_weight_tensor(const SafetensorsFile& file, const TensorInfo& info);
+// The dtype and value checks alone (`values` already read from `info`).
+void check_weight_dtype(const SafetensorsFile& file, const TensorInfo& info);
+void check_weight_values(const SafetensorsFile& file, const TensorInfo& info, const at::Tensor& values);
+
 using NamedTensors = std::vector<std::pair<std::string, at::Tensor>>;
 
 struct SafetensorsWriteOptions {

@@ -95,7 +95,9 @@ torch::Tensor SrModel::forward(const torch::Tensor& lr, const Auxiliary& aux) {
 
 torch::Tensor load_prompt_embedding(const std::string& path, int64_t cross_attention_dim) {
     SafetensorsFile file(path);
-    auto t = load_float_tensor(file, "prompt_embeds");
+    const auto* info = file.find("prompt_embeds");
+    if (!info) throw InputError(path + ": no tensor \"prompt_embeds\"");
+    auto t = load_weight_tensor(file, *info);
     if (t.dim() == 2) t = t.unsqueeze(0);
     if (t.dim() != 3 || t.size(0) != 1 || t.size(2) != cross_attention_dim)
         throw InputError(path + ": prompt_embeds must be [1, N, " + std::to_string(cross_attention_dim) +

@@ -2,7 +2,7 @@
 
 #include <map>
 
-#include "libio/errors.hpp"
+#include "libio/error_text.hpp"
 #include "libsr/safetensors_torch.hpp"
 
 namespace lssr::sr {
@@ -48,7 +48,7 @@ std::map<std::string, const TensorInfo*> match(torch::nn::Module& module, const 
     for (const auto& info : file.tensors()) {
         const std::string name = rename ? rename(info.name) : info.name;
         if (!by_name.emplace(name, &info).second)
-            throw InputError(where + ": tensors \"" + by_name[name]->name + "\" and \"" + info.name +
+            throw InputError(where + ": tensors \"" + escape_control(by_name[name]->name) + "\" and \"" + escape_control(info.name) +
                              "\" are the same weight under two names");
     }
     std::vector<std::string> missing;
@@ -61,7 +61,7 @@ std::map<std::string, const TensorInfo*> match(torch::nn::Module& module, const 
         }
         ++found;
         if (it->second->shape != key.shape)
-            throw InputError(where + ": tensor \"" + it->second->name + "\" has shape " +
+            throw InputError(where + ": tensor \"" + escape_control(it->second->name) + "\" has shape " +
                              format_shape(it->second->shape) + " but the model's config gives " +
                              format_shape(key.shape));
     }
@@ -75,7 +75,7 @@ std::map<std::string, const TensorInfo*> match(torch::nn::Module& module, const 
         std::vector<std::string> unexpected;
         for (const auto& [name, info] : by_name)
             if (!params.contains(name) && !buffers.contains(name)) unexpected.push_back(info->name);
-        throw InputError(where + ": unexpected tensor \"" + unexpected.front() + "\"" +
+        throw InputError(where + ": unexpected tensor \"" + escape_control(unexpected.front()) + "\"" +
                          (unexpected.size() > 1 ? " (and " + std::to_string(unexpected.size() - 1) + " more)" : "") +
                          " that the model's config does not have");
     }
@@ -85,11 +85,13 @@ std::map<std::string, const TensorInfo*> match(torch::nn::Module& module, const 
 // float32 data goes straight into the parameter's storage (no second copy of a
 // 3.5 GB UNet); other dtypes are converted first.
 void read_into(const SafetensorsFile& file, const TensorInfo& info, torch::Tensor& target) {
+    check_weight_dtype(file, info);
     if (info.dtype == Dtype::F32 && target.device().is_cpu() && target.scalar_type() == torch::kFloat32 &&
         target.is_contiguous())
         file.read_bytes(info, target.data_ptr());
     else
         target.copy_(load_float_tensor(file, info));
+    check_weight_values(file, info, target);
 }
 
 }  // namespace

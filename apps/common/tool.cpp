@@ -13,7 +13,7 @@
 #include <thread>
 
 #include "apps/common/version.hpp"
-#include "libio/errors.hpp"
+#include "libio/error_text.hpp"
 #include "libio/gdal_dataset.hpp"
 
 namespace lssr::app {
@@ -148,10 +148,18 @@ int Tool::run(int argc, char** argv, const std::function<int()>& body) {
     if (!common_.debug) quiet = std::make_unique<io::QuietGdalErrors>();
     else CPLSetConfigOption("CPL_DEBUG", "ON");
 
+    // One line always; with --debug the full text follows (LibTorch's C++
+    // backtrace, GDAL's whole message).
+    auto report = [&](const std::string& message, const std::string& details) {
+        const std::string line = one_line(message);
+        std::cerr << name_ << ": error: " << line << "\n";
+        const std::string& full = details.empty() ? message : details;
+        if (common_.debug && full != line) std::cerr << full << "\n";
+    };
     try {
         return body();
     } catch (const OptionError& e) {
-        std::cerr << name_ << ": error: " << e.what() << "\n";
+        report(e.what(), {});
         return 2;
     } catch (const Cancelled&) {
         std::cerr << "\n" << name_ << ": error: interrupted; no output was written\n";
@@ -159,8 +167,15 @@ int Tool::run(int argc, char** argv, const std::function<int()>& body) {
     } catch (const std::bad_alloc&) {
         std::cerr << name_ << ": error: out of memory\n";
         return 1;
+    } catch (const Error& e) {
+        const auto* detailed = dynamic_cast<const DetailedInputError*>(&e);
+        report(e.what(), detailed ? detailed->details() : std::string());
+        return 1;
     } catch (const std::exception& e) {
-        std::cerr << name_ << ": error: " << e.what() << "\n";
+        report(e.what(), {});
+        return 1;
+    } catch (...) {
+        std::cerr << name_ << ": error: unexpected internal error\n";
         return 1;
     }
 }

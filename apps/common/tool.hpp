@@ -44,7 +44,8 @@ public:
     // Parses argv (mapping CLI11's codes onto 0 and 2), applies --config and
     // --threads, silences GDAL unless --debug, installs SIGINT/SIGTERM handling,
     // runs `body` and maps exceptions to exit status: lssr::OptionError -> 2,
-    // anything else -> 1, each as one line on stderr.
+    // anything else -> 1, each as one line on stderr (lssr::one_line: no
+    // LibTorch backtrace; with --debug the full message follows).
     int run(int argc, char** argv, const std::function<int()>& body);
 
     // A terminal progress bar on stderr ("0...10...20 ... 100 - done."), or a

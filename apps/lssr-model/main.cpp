@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "apps/common/tool.hpp"
+#include "libio/errors.hpp"
 #include "libsr/base_model_keys.hpp"
 #include "libsr/bundle.hpp"
 #include "libsr/lora.hpp"
@@ -118,6 +119,7 @@ int main(int argc, char** argv) {
             return std::cout ? 0 : 1;
         }
         if (*pack) {
+            if (!(alpha > 0 && alpha <= 1e4)) throw lssr::OptionError("--alpha must be a number in (0, 10000]");
             lssr::io::check_outputs_apart({pack_out}, {pack_base, pack_prompt});
             torch::manual_seed(seed);
             auto base = lssr::sr::load_base_model(pack_base);
