@@ -162,6 +162,7 @@ int main(int argc, char** argv) {
                 if (!scene.ref.date.empty()) options.metadata["ACQUISITION_DATE"] = scene.ref.date;
                 sr::SrTileModel tile_model(*loaded.model, scene_aux);
                 const auto stats = sr::upscale_scene(scene, tile_model, options, tool.progress());
+                if (!stats.encoding_note.empty()) tool.warn(target + ": " + stats.encoding_note);
                 const int run = stats.tiles - stats.tiles_empty;
                 std::ostringstream msg;
                 msg << std::fixed << std::setprecision(1);
