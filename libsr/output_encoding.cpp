@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <initializer_list>
 
 #include "libio/raster.hpp"
 
@@ -44,8 +43,8 @@ Span stored_span(const std::vector<io::BandScaling>& scalings) {
 
 // A nodata value of an integer type that no data value takes.
 double pick_nodata(GDALDataType type, const Range& range, const Span& span) {
-    const auto candidates = GDALDataTypeIsSigned(type) ? std::initializer_list<double>{-9999.0, range.lo, range.hi}
-                                                       : std::initializer_list<double>{0.0, range.hi};
+    const std::vector<double> candidates = GDALDataTypeIsSigned(type) ? std::vector<double>{-9999.0, range.lo, range.hi}
+                                                                      : std::vector<double>{0.0, range.hi};
     for (double v : candidates)
         if (range.holds(v) && (v < span.lo || v > span.hi)) return v;
     return range.hi;
