@@ -56,33 +56,11 @@ ImageStack::ImageStack(const std::vector<std::string>& paths, const AlignOptions
         image.signature.band_roles.assign(count, "");
         image.signature.date = image_date(ds, path);
 
-        // Roles from band descriptions; a stack without any role names is taken in role order.
-        std::array<int, 6> by_role{};
-        int named = 0;
-        for (int b = 1; b <= count; ++b) {
-            const auto role = io::parse_role(ds.GetRasterBand(b)->GetDescription());
-            if (!role) continue;
-            const auto index = static_cast<size_t>(*role);
-            if (by_role[index] != 0)
-                throw InputError(path + ": two bands are described as '" +
-                                 std::string(io::role_name(*role)) + "'");
-            by_role[index] = b;
-            ++named;
-        }
-        if (named == 0) {
-            if (count != 6)
-                throw InputError(path + ": has " + std::to_string(count) +
-                                 " band(s) without role descriptions; need 6 bands in the order "
-                                 "blue, green, red, nir, swir1, swir2, or band descriptions naming them");
-            for (int i = 0; i < 6; ++i) by_role[i] = i + 1;
-        }
-        for (size_t i = 0; i < 6; ++i) {
-            const std::string role(io::role_name(io::kReflectanceRoles[i]));
-            if (by_role[i] == 0)
-                throw InputError(path + ": no band is described as '" + role +
-                                 "' (band descriptions must name all of blue, green, red, nir, swir1, swir2)");
+        // Roles by the suite's one rule (descriptions, else a 6-band stack in role order).
+        const auto by_role = io::reflectance_bands(ds, path);
+        for (size_t i = 0; i < by_role.size(); ++i) {
             image.bands.push_back(by_role[i]);
-            image.signature.band_roles[by_role[i] - 1] = role;
+            image.signature.band_roles[by_role[i] - 1] = std::string(io::role_name(io::kReflectanceRoles[i]));
             image.scalings.push_back(
                 io::resolve_scaling(*ds.GetRasterBand(by_role[i]), io::BandScaling{}).scaling);
         }

@@ -21,9 +21,13 @@ nlohmann::json metrics_summary(const std::vector<SampleMetrics>& samples) {
         out[name] = std::isfinite(mean) ? nlohmann::json(mean) : nlohmann::json(nullptr);
     }
     out["samples"] = samples.size();
+    size_t invalid = 0;
+    for (const SampleMetrics& s : samples) invalid += s.invalid_pixels();
+    out["invalid_pixels"] = invalid;
     out["note"] =
         "means of per-sample values; null: infinite (a PSNR where a prediction equals its reference) "
-        "or undefined (consistency_mae without LR inputs)";
+        "or undefined (consistency_mae without LR inputs); invalid_pixels: pixels of the prediction, "
+        "reference and LR files holding NaN or infinite values, left out of every metric";
     return out;
 }
 

@@ -10,7 +10,8 @@
 namespace lssr::io {
 
 // Each metric's mean over the samples where it is defined (not NaN), plus
-// "samples" (count) and "note". A mean that is infinite (PSNR of an identical
+// "samples" (count), "invalid_pixels" (pixels holding NaN/Inf values in any
+// file, left out of every metric) and "note". A mean that is infinite (PSNR of an identical
 // sample) or undefined (consistency_mae without LR inputs) is written as null.
 nlohmann::json metrics_summary(const std::vector<SampleMetrics>& samples);
 

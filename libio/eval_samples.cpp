@@ -10,6 +10,7 @@
 #include <set>
 
 #include "libio/errors.hpp"
+#include "libio/finite_values.hpp"
 #include "libio/quality_metrics.hpp"
 
 namespace fs = std::filesystem;
@@ -98,42 +99,38 @@ std::vector<SampleFiles> match_samples(const std::string& pred, const std::strin
     return samples;
 }
 
-std::vector<int> reflectance_bands(GDALDataset& dataset, const std::string& path) {
-    const int count = dataset.GetRasterCount();
-    std::vector<int> bands(6, 0);
-    for (int i = 1; i <= count; ++i)
-        if (auto role = parse_role(dataset.GetRasterBand(i)->GetDescription()))
-            bands[static_cast<int>(*role)] = i;
-    if (std::count(bands.begin(), bands.end(), 0) > 0) {
-        if (count != 6)
-            throw InputError(path + ": cannot tell the six reflectance bands (need band descriptions "
-                                    "blue..swir2, or exactly 6 bands in that order; it has " +
-                             std::to_string(count) + ")");
-        for (int i = 0; i < 6; ++i) bands[i] = i + 1;
-    }
-    return bands;
-}
-
 std::vector<BandScaling> reflectance_scalings(GDALDataset& dataset, const std::vector<int>& bands) {
     std::vector<BandScaling> scalings;
     for (int b : bands) scalings.push_back(resolve_scaling(*dataset.GetRasterBand(b), BandScaling{}).scaling);
     return scalings;
 }
 
-RasterBlock read_reflectance(const std::string& path, Grid& grid) {
+RasterBlock read_reflectance(const std::string& path, Grid& grid, size_t* invalid_pixels) {
     DatasetPtr ds = open_raster(path);
     grid = grid_of(*ds, path);
-    const auto bands = reflectance_bands(*ds, path);
-    return read_scaled(*ds, bands, reflectance_scalings(*ds, bands), Window{0, 0, grid.width, grid.height}, path);
+    const auto roles = reflectance_bands(*ds, path);
+    const std::vector<int> bands(roles.begin(), roles.end());
+    const auto scalings = reflectance_scalings(*ds, bands);
+    RasterBlock block = read_block(*ds, bands, Window{0, 0, grid.width, grid.height}, path);
+    const std::vector<bool> invalid = scale_in_place(block, scalings);
+    // A pixel with a value that is not finite is left out of every metric, in every band.
+    size_t count = 0;
+    for (size_t i = 0; i < block.plane(); ++i)
+        if (invalid[i]) {
+            ++count;
+            for (int b = 0; b < block.bands; ++b) block.band(b)[i] = NAN;
+        }
+    if (invalid_pixels) *invalid_pixels = count;
+    return block;
 }
 
 SampleMetrics evaluate_sample(const SampleFiles& files) {
+    SampleMetrics m;
     Grid pred_grid, ref_grid;
-    const RasterBlock pred = read_reflectance(files.pred, pred_grid);
-    const RasterBlock ref = read_reflectance(files.ref, ref_grid);
+    const RasterBlock pred = read_reflectance(files.pred, pred_grid, &m.invalid_pred);
+    const RasterBlock ref = read_reflectance(files.ref, ref_grid, &m.invalid_ref);
     if (!same_grid(pred_grid, ref_grid))
         throw InputError(files.pred + ", " + files.ref + ": the prediction and the reference are on different grids");
-    SampleMetrics m;
     m.name = files.name;
     m.psnr_rgb = psnr(pred, ref, kRgbBands);
     m.ssim_rgb = ssim(pred, ref, kRgbBands);
@@ -144,7 +141,7 @@ SampleMetrics evaluate_sample(const SampleFiles& files) {
     m.consistency_mae = std::numeric_limits<double>::quiet_NaN();
     if (!files.lr.empty()) {
         Grid lr_grid;
-        const RasterBlock lr = read_reflectance(files.lr, lr_grid);
+        const RasterBlock lr = read_reflectance(files.lr, lr_grid, &m.invalid_lr);
         if (!same_grid(lr_grid.refined(3), pred_grid))
             throw InputError(files.lr + ", " + files.pred +
                              ": the LR grid is not the prediction's grid coarsened 3x");

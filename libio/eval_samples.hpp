@@ -28,19 +28,24 @@ std::vector<SampleFiles> match_samples(const std::string& pred, const std::strin
                                        const std::string& lr, std::vector<std::string>& unmatched);
 
 // The six reflectance bands (blue..swir2) of a raster, scaled by each band's
-// scale/offset, missing pixels NaN. Roles come from the band descriptions, else
-// a six-band file is taken in role order; otherwise InputError naming the file.
-RasterBlock read_reflectance(const std::string& path, Grid& grid);
+// scale/offset, missing pixels NaN. Roles by io::reflectance_bands (band
+// descriptions, else a six-band file in role order; InputError naming the file).
+// A pixel with a value that is not finite (stored or scaled) in some band is
+// invalid: NaN in every band, so every metric leaves it out alike; their number
+// goes to `invalid_pixels` when given.
+RasterBlock read_reflectance(const std::string& path, Grid& grid, size_t* invalid_pixels = nullptr);
 
-// The 1-based band numbers of those six roles in an open raster, and each one's
-// scaling (read_reflectance's rules).
-std::vector<int> reflectance_bands(GDALDataset& dataset, const std::string& path);
+// Each band's scaling (read_reflectance's rules) for the 1-based band numbers
+// io::reflectance_bands gives.
 std::vector<BandScaling> reflectance_scalings(GDALDataset& dataset, const std::vector<int>& bands);
 
 struct SampleMetrics {
     std::string name;
     double psnr_rgb = 0, ssim_rgb = 0, psnr_ir = 0, ssim_ir = 0, sam_deg = 0, ndvi_mse = 0;
     double consistency_mae = 0;  // NaN without an LR file
+    // Invalid pixels (NaN/Inf values) per file, left out of every metric.
+    size_t invalid_pred = 0, invalid_ref = 0, invalid_lr = 0;
+    size_t invalid_pixels() const { return invalid_pred + invalid_ref + invalid_lr; }
 };
 
 // Reads one sample and computes every metric. Throws InputError naming both

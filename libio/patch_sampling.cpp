@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "libio/errors.hpp"
+#include "libio/finite_values.hpp"
 #include "libio/gdal_dataset.hpp"
 
 namespace lssr::io {
@@ -130,7 +131,7 @@ void apply_scalings(RasterBlock& block, const std::vector<BandScaling>& scalings
         const BandScaling& s = scalings.at(b);
         float* v = block.band(b);
         for (size_t i = 0; i < block.plane(); ++i)
-            if (!std::isnan(v[i])) v[i] = static_cast<float>(s.apply(v[i]));
+            v[i] = finite_scaled(v[i], s);  // NaN stays NaN; +-Inf become missing
     }
 }
 

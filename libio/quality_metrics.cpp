@@ -59,7 +59,7 @@ double ssim_band(const RasterBlock& pred, const RasterBlock& ref, int band) {
             std::array<double, 5> m{};
             for (int k = 0; k < 11; ++k) {
                 const double x = clip01(pred.at(band, r, c + k)), y = clip01(ref.at(band, r, c + k));
-                const bool missing = std::isnan(pred.at(band, r, c + k)) || std::isnan(ref.at(band, r, c + k));
+                const bool missing = !std::isfinite(pred.at(band, r, c + k)) || !std::isfinite(ref.at(band, r, c + k));
                 const double wk = missing ? kNaN : w[k];
                 m[0] += wk * x; m[1] += wk * y; m[2] += wk * x * x; m[3] += wk * y * y; m[4] += wk * x * y;
             }

@@ -1,6 +1,8 @@
 #pragma once
 // Super-resolution quality metrics with fixed definitions (lssr-eval), on
-// reflectance images held as RasterBlocks; NaN marks a missing pixel.
+// reflectance images held as RasterBlocks. A value that is not finite (NaN for
+// a missing pixel, or +-Inf) is left out of every metric alike
+// (libio/finite_values.hpp); lssr-eval counts such pixels as invalid.
 #include <array>
 
 #include "libio/raster.hpp"

@@ -7,6 +7,7 @@
 
 #include "libio/errors.hpp"
 #include "libio/eval_samples.hpp"
+#include "libio/finite_values.hpp"
 #include "libio/gdal_dataset.hpp"
 #include "libio/staged_output.hpp"
 
@@ -172,22 +173,15 @@ RasterBlock read_reflectance_preview(const std::string& path, int max_side) {
     const double factor = std::max(1.0, double(std::max(w, h)) / std::max(1, max_side));
     const int out_w = std::max(1, static_cast<int>(std::lround(w / factor)));
     const int out_h = std::max(1, static_cast<int>(std::lround(h / factor)));
-    std::vector<int> bands = reflectance_bands(*ds, path);
+    const auto roles = reflectance_bands(*ds, path);
+    std::vector<int> bands(roles.begin(), roles.end());
     const auto scalings = reflectance_scalings(*ds, bands);
     // A buffer smaller than the window: GDAL decimates (overviews, else nearest).
     RasterBlock block(6, out_w, out_h);
     if (ds->RasterIO(GF_Read, 0, 0, w, h, block.data.data(), out_w, out_h, GDT_Float32, 6, bands.data(), 0, 0, 0,
                      nullptr) != CE_None)
         throw InputError(path + ": read failed: " + last_gdal_error());
-    for (int b = 0; b < 6; ++b) {
-        const BandScaling& s = scalings[b];
-        float* values = block.band(b);
-        for (size_t i = 0; i < block.plane(); ++i) {
-            const float v = values[i];
-            const bool nodata = s.nodata && (v == float(*s.nodata) || (std::isnan(*s.nodata) && std::isnan(v)));
-            values[i] = nodata ? NAN : static_cast<float>(s.apply(v));
-        }
-    }
+    scale_in_place(block, scalings);  // nodata and non-finite values -> NaN
     return block;
 }
 

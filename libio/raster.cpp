@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "libio/errors.hpp"
+#include "libio/finite_values.hpp"
 #include "libio/staged_output.hpp"
 
 namespace lssr::io {
@@ -38,18 +39,7 @@ RasterBlock read_scaled(GDALDataset& dataset, const std::vector<int>& bands,
                         const std::vector<BandScaling>& scalings, const Window& window,
                         const std::string& path) {
     RasterBlock block = read_block(dataset, bands, window, path);
-    for (int b = 0; b < block.bands; ++b) {
-        const BandScaling& s = scalings.at(b);
-        float* values = block.band(b);
-        const bool has_nodata = s.nodata.has_value();
-        const float nodata = has_nodata ? static_cast<float>(*s.nodata) : 0.0f;
-        for (size_t i = 0; i < block.plane(); ++i) {
-            const float v = values[i];
-            values[i] = (has_nodata && (v == nodata || (std::isnan(nodata) && std::isnan(v))))
-                            ? NAN
-                            : static_cast<float>(s.apply(v));
-        }
-    }
+    scale_in_place(block, scalings);  // nodata and non-finite values -> NaN
     return block;
 }
 

@@ -39,7 +39,8 @@ struct RasterBlock {
 RasterBlock read_block(GDALDataset& dataset, const std::vector<int>& bands, const Window& window,
                        const std::string& path);
 
-// Like read_block, then applies each band's scaling; nodata pixels become NaN.
+// Like read_block, then applies each band's scaling; nodata pixels and values
+// that are not finite (stored or scaled) become NaN (libio/finite_values.hpp).
 RasterBlock read_scaled(GDALDataset& dataset, const std::vector<int>& bands,
                         const std::vector<BandScaling>& scalings, const Window& window,
                         const std::string& path);

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "libio/errors.hpp"
+#include "libio/finite_values.hpp"
 #include "libio/text.hpp"
 
 namespace lssr::io {
@@ -135,7 +136,7 @@ RasterBlock warp_scaled(GDALDataset& source, const std::string& path, const Grid
         const BandScaling& s = scalings.at(b);
         float* v = block.band(b);
         for (size_t i = 0; i < block.plane(); ++i)
-            if (!std::isnan(v[i])) v[i] = static_cast<float>(s.apply(v[i]));
+            v[i] = finite_scaled(v[i], s);  // NaN stays NaN; +-Inf become missing
     }
     return block;
 }

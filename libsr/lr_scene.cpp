@@ -19,19 +19,13 @@ namespace {
 
 const std::vector<std::string>& roles() { return io::reflectance_role_names(); }
 
-// A plain stack: roles from band descriptions ("red", "NIR", ...) when they name
-// all six, else the first six bands in order blue..swir2.
+// A plain stack: roles by the suite's one rule (io::reflectance_bands).
 io::SceneRef stack_scene(const std::string& path, GDALDataset& ds) {
     io::SceneRef ref;
     ref.id = fs::path(path).stem().string();
     ref.paths = {path};
-    std::map<std::string, int> by_description;
-    for (int b = 1; b <= ds.GetRasterCount(); ++b)
-        if (auto role = io::parse_role(ds.GetRasterBand(b)->GetDescription()))
-            by_description.emplace(std::string(io::role_name(*role)), b);
-    const bool named = by_description.size() == roles().size();
-    for (size_t i = 0; i < roles().size(); ++i)
-        ref.bands[roles()[i]] = io::BandRef{path, named ? by_description[roles()[i]] : static_cast<int>(i + 1), {}};
+    const auto bands = io::reflectance_bands(ds, path);
+    for (size_t i = 0; i < roles().size(); ++i) ref.bands[roles()[i]] = io::BandRef{path, bands[i], {}};
     return ref;
 }
 

@@ -26,8 +26,9 @@ struct LrScene {
     std::vector<std::string> paths;         // every file the result derives from
 };
 
-// Resolves an input: a raster with >= 6 bands (roles from band descriptions
-// naming them, else band order blue..swir2), one band file of a product (its
+// Resolves an input: a raster with >= 6 bands (roles by io::reflectance_bands:
+// band descriptions naming them, else a 6-band stack in the order blue..swir2),
+// one band file of a product (its
 // sibling files are grouped with it), a product/granule ID next to its files
 // ("dir/HLS.L30.T15TVG.2021179T165432.v2.0"), or a folder holding one product.
 // Throws InputError naming the input when roles are missing or grids differ.

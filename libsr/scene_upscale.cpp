@@ -1,16 +1,22 @@
 #include "libsr/scene_upscale.hpp"
 
+#include <cpl_conv.h>
 #include <gdal_priv.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <deque>
+#include <filesystem>
 #include <limits>
 
 #include "libio/blend.hpp"
 #include "libio/errors.hpp"
+#include "libio/finite_values.hpp"
 #include "libio/products.hpp"
+#include "libio/text.hpp"
+#include "libsr/output_encoding.hpp"
 
 namespace lssr::sr {
 namespace {
@@ -30,9 +36,10 @@ io::RasterBlock crop(const io::RasterBlock& src, const io::Window& w) {
     return out;
 }
 
-// Missing pixels get the band's mean over the tile's valid pixels, so the
-// networks see no NaN; they are masked out of the output again. False when
-// the tile has no valid pixel at all.
+// Missing pixels (NaN, and any value that is not finite: libio/finite_values.hpp)
+// get the band's mean over the tile's valid pixels, so the networks see only
+// finite numbers; they are masked out of the output again. False when the tile
+// has no valid pixel at all.
 bool fill_holes(io::RasterBlock& block) {
     bool any_valid = false;
     for (int b = 0; b < block.bands; ++b) {
@@ -40,11 +47,11 @@ bool fill_holes(io::RasterBlock& block) {
         double sum = 0;
         size_t n = 0;
         for (size_t i = 0; i < block.plane(); ++i)
-            if (!std::isnan(v[i])) sum += v[i], ++n;
+            if (std::isfinite(v[i])) sum += v[i], ++n;
         if (n > 0) any_valid = true;
         const float fill = n > 0 ? static_cast<float>(sum / n) : 0.0f;
         for (size_t i = 0; i < block.plane(); ++i)
-            if (std::isnan(v[i])) v[i] = fill;
+            if (!std::isfinite(v[i])) v[i] = fill;
     }
     return any_valid;
 }
@@ -55,29 +62,76 @@ struct DoneTile {
     io::TileWeights weights;
 };
 
-// What the output stores: the input's type and scaling unless -ot asks for a
-// floating type over an integer input, which then holds reflectance.
-struct OutputEncoding {
-    GDALDataType type;
-    std::vector<io::BandScaling> scalings;
-    std::optional<double> nodata;
-};
+constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
 
-OutputEncoding output_encoding(const LrScene& scene, const std::string& data_type) {
-    OutputEncoding enc{scene.type, scene.scalings, scene.scalings[2].nodata};
-    if (!data_type.empty()) enc.type = io::parse_data_type(data_type);
-    const bool float_out = GDALDataTypeIsFloating(enc.type);
-    if (float_out && !GDALDataTypeIsFloating(scene.type)) {
-        for (auto& s : enc.scalings) s = io::BandScaling{1.0, 0.0, std::nullopt};
-        enc.nodata = std::numeric_limits<double>::quiet_NaN();
+std::string size_text(double bytes) {
+    const double tib = bytes / (1024.0 * kGiB);
+    char text[32];
+    if (tib >= 1) std::snprintf(text, sizeof text, "%.1f TiB", tib);
+    else std::snprintf(text, sizeof text, "%.1f GiB", bytes / kGiB);
+    return text;
+}
+
+// Peak working memory of a run in bytes: the tile list, one LR strip (six
+// bands, one band being read and the mask), two rows of upscaled tiles with
+// their weights (a tile row is kept until the next one is blended over it) and
+// one blending strip (sum and weight in double, result and encoded copy in float).
+double working_bytes(const LrScene& scene, const UpscaleOptions& o) {
+    const double w = scene.grid.width, h = scene.grid.height;
+    const double tw = std::min<double>(o.tile, w), th = std::min<double>(o.tile, h);
+    const double step = std::max(1, o.tile - o.overlap);
+    const double columns = w <= tw ? 1 : std::ceil((w - tw) / step) + 1;
+    const double rows = h <= th ? 1 : std::ceil((h - th) / step) + 1;
+    const double tile_list = columns * rows * sizeof(io::Window);
+    const double lr_strip = (6 + 1 + 1) * sizeof(float) * w * th;
+    const double hr_tile = 6.0 * kScale * tw * kScale * th * sizeof(float) + kScale * (tw + th) * sizeof(float);
+    const double hr_width = kScale * w;
+    const double row_bytes = 2.0 * sizeof(double) * 6 * hr_width;
+    const double strip_rows = std::max<double>(kScale, std::floor(o.strip_bytes / row_bytes / kScale) * kScale);
+    const double blend_strip = strip_rows * 6 * hr_width * (2 * sizeof(double) + 2 * sizeof(float));
+    return tile_list + lr_strip + 2 * columns * hr_tile + blend_strip;
+}
+
+// True when the creation options ask GTiff to compress (the file is then
+// smaller than its pixels, by an unknown factor).
+bool compressed(const io::OutputOptions& out) {
+    if (out.format != "GTiff") return false;  // COG and the like are built from an uncompressed GTiff
+    for (const auto& option : out.creation_options) {
+        const auto upper = io::ascii_upper(option);
+        if (upper.rfind("COMPRESS=", 0) == 0 && upper != "COMPRESS=NONE") return true;
     }
-    if (!enc.nodata) {
-        // Masked pixels need a nodata value the data cannot take.
-        if (float_out) enc.nodata = std::numeric_limits<double>::quiet_NaN();
-        else enc.nodata = GDALDataTypeIsSigned(enc.type) ? -9999.0 : 0.0;
-    }
-    for (auto& s : enc.scalings) s.nodata = enc.nodata;
-    return enc;
+    return false;
+}
+
+// Refuses, before any long work, a scene whose output grid GDAL cannot hold or
+// whose working buffers or uncompressed output cannot fit this machine (a
+// 10^6 x 10^6 VRT would otherwise run out of memory or disk after minutes).
+void check_scene_fits(const LrScene& scene, const UpscaleOptions& options) {
+    const auto& g = scene.grid;
+    const std::string size = std::to_string(g.width) + " x " + std::to_string(g.height);
+    const long long hr_w = static_cast<long long>(g.width) * kScale, hr_h = static_cast<long long>(g.height) * kScale;
+    const std::string hr_size = std::to_string(hr_w) + " x " + std::to_string(hr_h);
+    if (hr_w > std::numeric_limits<int>::max() || hr_h > std::numeric_limits<int>::max())
+        throw InputError(scene.label + ": a " + size + " scene gives a " + hr_size +
+                         " output, more pixels per side than GDAL rasters can have; cut it into parts "
+                         "(gdal_translate -srcwin) or use lssr-tile --scene");
+    const double memory = working_bytes(scene, options);
+    const double ram = static_cast<double>(CPLGetUsablePhysicalRAM());
+    if (ram > 0 && memory > ram)
+        throw InputError(scene.label + ": a " + size + " scene (" + hr_size + " output) needs about " +
+                         size_text(memory) + " of memory for one row of " + std::to_string(options.tile) +
+                         "-pixel tiles, more than the " + size_text(ram) +
+                         " this machine has; cut it into parts (gdal_translate -srcwin) or use lssr-tile --scene");
+    const auto encoding = output_encoding(scene.type, scene.scalings, options.data_type);
+    const double file = static_cast<double>(hr_w) * hr_h * 6 * GDALGetDataTypeSizeBytes(encoding.type);
+    std::error_code ec;
+    const auto dir = std::filesystem::absolute(options.output, ec).parent_path();
+    const auto space = std::filesystem::space(dir, ec);
+    if (!ec && !compressed(options.output_options) && file > static_cast<double>(space.available))
+        throw InputError(scene.label + ": its " + hr_size + " output (6 bands " +
+                         GDALGetDataTypeName(encoding.type) + ") needs " + size_text(file) +
+                         " uncompressed, more than the " + size_text(static_cast<double>(space.available)) +
+                         " free in " + dir.string() + "; cut the scene into parts or compress (-co COMPRESS=DEFLATE)");
 }
 
 class Upscaler {
@@ -85,7 +139,8 @@ public:
     Upscaler(const LrScene& scene, TileModel& model, const UpscaleOptions& options, const Progress& progress)
         : scene_(scene), model_(model), options_(options), progress_(progress), reader_(scene, options.fmask),
           layout_(io::plan_tiles(scene.grid.width, scene.grid.height, options.tile, options.overlap)),
-          hr_grid_(scene.grid.refined(kScale)), encoding_(output_encoding(scene, options.data_type)) {}
+          hr_grid_(scene.grid.refined(kScale)),
+          encoding_(output_encoding(scene.type, scene.scalings, options.data_type)) {}
 
     UpscaleStats run() {
         const auto t0 = Clock::now();
@@ -101,6 +156,7 @@ public:
         io::RasterWriter writer(options_.output, spec, options_.output_options);
 
         stats_.grid = hr_grid_;
+        stats_.encoding_note = encoding_.note;
         stats_.tiles = static_cast<int>(layout_.tiles.size());
         int written_rows = 0;
         for (int row = 0; row < layout_.rows(); ++row) {
@@ -138,7 +194,10 @@ private:
             auto out = model_.upscale(batch);
             stats_.model_seconds += seconds_since(t0);
             if (out.size() != batch.size()) throw Error("model returned a wrong number of tiles");
-            for (size_t i = 0; i < out.size(); ++i) add_done(std::move(out[i]), batch_windows[i]);
+            for (size_t i = 0; i < out.size(); ++i) {
+                check_finite(out[i], batch_windows[i]);
+                add_done(std::move(out[i]), batch_windows[i]);
+            }
             batch.clear();
             batch_windows.clear();
         };
@@ -157,6 +216,19 @@ private:
             report(progress_, 0.98 * tiles_done_ / std::max<size_t>(1, layout_.tiles.size()), "upscaling");
         }
         flush();
+    }
+
+    // The model saw only finite reflectance (holes filled): a value that is
+    // not finite in its output means broken weights (NaN/Inf in the file, a
+    // LoRA alpha of 1e300), never data to write.
+    void check_finite(const io::RasterBlock& hr, const io::Window& lr_window) const {
+        const size_t bad = io::count_non_finite(hr);
+        if (bad == 0) return;
+        const auto it = options_.metadata.find("LSSR_MODEL");
+        const std::string model = it != options_.metadata.end() ? it->second : std::string("the model");
+        throw Error(model + ": returned " + std::to_string(bad) + " NaN or infinite value(s) for the valid tile at " +
+                    "pixel " + std::to_string(lr_window.col) + "," + std::to_string(lr_window.row) + " of " +
+                    scene_.label + " (corrupt or non-finite weights?)");
     }
 
     void add_done(io::RasterBlock hr, const io::Window& lr_window) {
@@ -211,13 +283,12 @@ private:
         }
     }
 
-    // Reflectance -> stored values of the output (rounded by the writer).
+    // Reflectance -> stored values of the output (clipped short of nodata;
+    // rounded by the writer).
     void encode(io::RasterBlock& out) const {
         for (int b = 0; b < out.bands; ++b) {
-            const auto& s = encoding_.scalings[b];
             float* v = out.band(b);
-            for (size_t i = 0; i < out.plane(); ++i)
-                if (!std::isnan(v[i])) v[i] = static_cast<float>(s.invert(v[i]));
+            for (size_t i = 0; i < out.plane(); ++i) v[i] = encoding_.encode(v[i], b);
         }
     }
 
@@ -239,6 +310,7 @@ private:
 UpscaleStats upscale_scene(const LrScene& scene, TileModel& model, const UpscaleOptions& options,
                            const Progress& progress) {
     if (options.batch < 1) throw OptionError("--batch must be at least 1");
+    check_scene_fits(scene, options);
     return Upscaler(scene, model, options, progress).run();
 }
 

@@ -53,10 +53,17 @@ struct UpscaleStats {
     int tiles_empty = 0;     // skipped: no valid pixel
     double model_seconds = 0;  // time spent in the model
     double total_seconds = 0;
+    std::string encoding_note;  // why the output's scaling departs from the input's ("" = it does not)
 };
 
 constexpr int kScale = 3;
 
+// Upscales a scene into options.output, encoded by sr::output_encoding. Throws
+// InputError naming the scene, before any long work, when its output grid has
+// more pixels per side than GDAL allows, when its working buffers exceed this
+// machine's memory or its uncompressed output the free disk space; Error naming
+// the model (options.metadata LSSR_MODEL) when the model returns a value that is
+// not finite.
 UpscaleStats upscale_scene(const LrScene& scene, TileModel& model, const UpscaleOptions& options,
                            const Progress& progress = {});
 

@@ -60,6 +60,14 @@ int main(int argc, char** argv) {
         std::vector<lssr::io::SampleMetrics> metrics;
         for (size_t i = 0; i < samples.size(); ++i) {
             metrics.push_back(lssr::io::evaluate_sample(samples[i]));
+            const auto& m = metrics.back();
+            for (const auto& [file, invalid] : {std::pair{samples[i].pred, m.invalid_pred},
+                                                std::pair{samples[i].ref, m.invalid_ref},
+                                                std::pair{samples[i].lr, m.invalid_lr}})
+                if (invalid > 0)
+                    tool.warn(file + ": " + std::to_string(invalid) +
+                              " pixel(s) hold NaN or infinite values: invalid, left out of every metric "
+                              "(invalid_pixels)");
             lssr::report(progress, double(i + 1) / samples.size());
         }
         if (!panels.empty()) lssr::io::write_sample_panels(samples, panel_baselines, ref, panels, overwrite);

@@ -192,6 +192,7 @@ int main(int argc, char** argv) {
                 sr::SrTileModel tile_model(*loaded.model, scene_aux);
                 tile_model.check_side_layers(scene.grid);
                 const auto stats = sr::upscale_scene(scene, tile_model, options, tool.progress());
+                if (!stats.encoding_note.empty()) tool.warn(target + ": " + stats.encoding_note);
                 if (!picture_prefix.empty())
                     io::write_quicklooks(target, picture_prefix, options.output_options.overwrite);
                 const int run = stats.tiles - stats.tiles_empty;
