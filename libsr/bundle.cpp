@@ -179,8 +179,8 @@ void apply_adapters(SrModel& model, const SafetensorsFile& file) {
 // shapes on the meta device before the networks are allocated.
 BaseModel embedded_base(const SafetensorsFile& file) {
     const auto& meta = file.metadata();
-    const auto unet_config = parse_unet_config(meta.at("unet_config"), file.path() + " (unet_config)");
-    const auto vae_config = parse_vae_config(meta.at("vae_config"), file.path() + " (vae_config)");
+    const auto unet_config = parse_unet_config(meta.at("unet_config"), file.path() + ": unet_config");
+    const auto vae_config = parse_vae_config(meta.at("vae_config"), file.path() + ": vae_config");
     check_sr_base(unet_config, vae_config, file.path());
     check_section(*UNet2DConditionModel(unet_config, ParamOptions::meta()), file, "unet.");
     check_section(*AutoencoderKL(vae_config, ParamOptions::meta()), file, "vae.");

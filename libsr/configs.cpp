@@ -21,7 +21,7 @@ using nlohmann::json;
 
 json parse_object(const std::string& text, const std::string& where) {
     const auto j = json::parse(text, nullptr, /*allow_exceptions=*/false);
-    if (j.is_discarded() || !j.is_object()) fail(where, "not a JSON object");
+    if (j.is_discarded() || !j.is_object()) fail(where, "not a JSON object (or not valid JSON: a syntax error or a number beyond double range)");
     return j;
 }
 

@@ -138,7 +138,7 @@ TEST_CASE("a stdin list holding NUL bytes is refused, not cut at its first path"
     CHECK(has(r.err, "<stdin>:1: the input list holds NUL bytes"));
 }
 
-TEST_CASE("--tile 0 is refused with a short message", "[cli][tile][errors]") {
+TEST_CASE("lssr-tile and lssr-upscale refuse --tile 0 with a short message", "[cli][tile][errors]") {
     TempDir dir;
     const std::string scene = dir.file("scene.tif");
     test::write_test_raster(scene, test::utm_grid(8, 8, 30.0), 1, GDT_Byte, [](int, int, int) { return 1; });

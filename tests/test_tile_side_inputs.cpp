@@ -217,7 +217,7 @@ TEST_CASE("a manifest without Sentinel-1 tiles cleanly: patches without _S1.tif"
     CHECK(has(r.err, "1 pair(s) without Sentinel-1"));
 }
 
-TEST_CASE("--max-nodata, --max-cloud and --test-fraction must be numbers in [0, 1], not NaN",
+TEST_CASE("lssr-tile: --max-nodata, --max-cloud and --test-fraction must be numbers from 0 to 1, not NaN",
           "[tile][side][errors]") {
     TempDir dir;
     const auto f = fx::make_pair(dir);

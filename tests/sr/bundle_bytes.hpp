@@ -43,7 +43,12 @@ struct BundleBytes {
     }
 
     // One metadata value (a string), and the JSON held in one.
-    std::string& meta(const std::string& key) { return header["__metadata__"][key].get_ref<std::string&>(); }
+    // The metadata value of `key`, created empty when the bundle has none.
+    std::string& meta(const std::string& key) {
+        auto& value = header["__metadata__"][key];
+        if (value.is_null()) value = std::string();
+        return value.get_ref<std::string&>();
+    }
     nlohmann::ordered_json meta_json(const std::string& key) const {
         return nlohmann::ordered_json::parse(header["__metadata__"][key].get<std::string>());
     }

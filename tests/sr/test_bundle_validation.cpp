@@ -81,7 +81,7 @@ TEST_CASE("bundle timestep must be an integer 0..999, as --timestep", "[sr][bund
     CHECK(lssr::sr::load_model(choice).model->timestep() == 999);
 }
 
-TEST_CASE("bundle lora_alpha must be a finite number in (0, 10000]", "[sr][bundle][validate]") {
+TEST_CASE("bundle lora_alpha must be a finite number above 0 and at most 10000", "[sr][bundle][validate]") {
     TempDir dir;
     // Before: each gave an all-NaN output with exit status 0.
     for (const std::string bad : {"nan", "inf", "-inf", "1e300", "0", "-8", "8 ", "eight"}) {
@@ -161,7 +161,7 @@ TEST_CASE("an embedded base config declaring a huge width fails on the meta devi
         config["scaling_factor"] = 1e-30;
         b.meta("vae_config") = config.dump();
     });
-    require_refused(huge, {"(vae_config)", "scaling_factor"});
+    require_refused(huge, {": vae_config: ", "scaling_factor"});
     const auto latent = mutant(dir, "c.safetensors", [](BundleBytes& b) {
         auto config = nlohmann::ordered_json::parse(b.meta("vae_config"));
         config["latent_channels"] = 4;  // the UNet takes 8
@@ -321,7 +321,7 @@ TEST_CASE("base configs: sizes and numbers are bounded before any network is bui
     refused(R"("block_out_channels": [131072], "attention_head_dim": 8)", "outside 1..65536");
     refused(R"("block_out_channels": [64], "attention_head_dim": 8, "layers_per_block": 100000)", "layers_per_block");
     refused(R"("block_out_channels": [64], "attention_head_dim": 8, "norm_eps": -1)", "norm_eps");
-    refused(R"("block_out_channels": [64], "attention_head_dim": 8, "norm_eps": 1e999)", "norm_eps");
+    refused(R"("block_out_channels": [64], "attention_head_dim": 8, "norm_eps": 1e999)", "cfg.json: not a JSON object");
     refused(R"("block_out_channels": [64], "attention_head_dim": 8, "downsample_padding": 2)", "downsample_padding");
     refused(R"("block_out_channels": [64], "attention_head_dim": 8, "cross_attention_dim": 0)", "cross_attention_dim");
     const std::string seven = R"({"block_out_channels": [8, 8, 8, 8, 8, 8, 8], "norm_num_groups": 8,
