@@ -115,6 +115,39 @@ io::RasterBlock block_mean_x3(const io::RasterBlock& hr) {
     return lr;
 }
 
+namespace {
+
+// Blocks still holding a negative pixel after the rounds (rare: noise far
+// brighter than a near-zero input) are pulled towards their mean, m + t (y - m)
+// with the largest t that makes the lowest pixel 0: the mean stays exact.
+void shrink_negative_blocks(io::RasterBlock& hr, const io::RasterBlock& lr, int b) {
+    for (int i = 0; i < lr.height; ++i)
+        for (int j = 0; j < lr.width; ++j) {
+            const float x = lr.at(b, i, j);
+            if (!(x >= 0.0f)) continue;  // negative or missing input: nothing to keep
+            double sum = 0, lowest = 0;
+            for (int di = 0; di < kScale; ++di)
+                for (int dj = 0; dj < kScale; ++dj) {
+                    const double v = hr.at(b, kScale * i + di, kScale * j + dj);
+                    sum += v;
+                    lowest = std::min(lowest, v);
+                }
+            if (!(lowest < 0.0) || !std::isfinite(sum)) continue;
+            const double mean = sum / (kScale * kScale);
+            const double t = mean > 0 ? mean / (mean - lowest) : 0.0;
+            for (int di = 0; di < kScale; ++di)
+                for (int dj = 0; dj < kScale; ++dj) {
+                    float& v = hr.at(b, kScale * i + di, kScale * j + dj);
+                    v = static_cast<float>(std::max(0.0, mean + t * (v - mean)));
+                }
+        }
+}
+
+// Rounds of clamp-at-zero then projection (see project_consistent).
+constexpr int kNonNegativeRounds = 8;
+
+}  // namespace
+
 ProjectionStats project_consistent(io::RasterBlock& hr, const io::RasterBlock& lr) {
     if (hr.bands != lr.bands || hr.width != lr.width * kScale || hr.height != lr.height * kScale)
         throw Error("consistency projection: the output is not 3x the input");
@@ -124,7 +157,8 @@ ProjectionStats project_consistent(io::RasterBlock& hr, const io::RasterBlock& l
     if (n == 0) return stats;
     std::vector<double> c(n), r(n), p(n), ap(n), tmp(n);
     std::vector<char> valid(n);
-    for (int b = 0; b < lr.bands; ++b) {
+    // One exact solve of band b: hr += U(c) with (D U) c = lr - D(hr) on the valid pixels.
+    auto project_band = [&](int b) {
         // Right-hand side: input minus block mean, on the valid pixels.
         for (int i = 0; i < h; ++i)
             for (int j = 0; j < w; ++j) {
@@ -152,6 +186,26 @@ ProjectionStats project_consistent(io::RasterBlock& hr, const io::RasterBlock& l
         stats.max_iterations = std::max(stats.max_iterations, it);
         stats.max_residual = std::max(stats.max_residual, max_abs(r));
         add_upsampled(c, h, w, hr.band(b));
+    };
+    // Sets negative output pixels whose input pixel is not negative to 0; true if any was.
+    auto clamp_negative = [&](int b) {
+        bool any = false;
+        for (int row = 0; row < hr.height; ++row)
+            for (int col = 0; col < hr.width; ++col) {
+                float& v = hr.at(b, row, col);
+                if (v < 0.0f && lr.at(b, row / kScale, col / kScale) >= 0.0f) v = 0.0f, any = true;
+            }
+        return any;
+    };
+    for (int b = 0; b < lr.bands; ++b) {
+        project_band(b);
+        // A dark input (water, shadow) under a too-bright model output can come out
+        // of the projection below zero, which no reflectance is (and NDVI of such
+        // pixels explodes). Alternate clamping at 0 with the exact projection: each
+        // round moves the missing mass onto the block's other pixels; the last step
+        // is always the projection, so block means stay exact.
+        for (int round = 0; round < kNonNegativeRounds && clamp_negative(b); ++round) project_band(b);
+        shrink_negative_blocks(hr, lr, b);
     }
     return stats;
 }
