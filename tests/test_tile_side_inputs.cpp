@@ -22,26 +22,10 @@ using namespace lssr::io;
 using lssr::test::run_tool;
 using lssr::test::TempDir;
 namespace fx = lssr::test::tile;
+using fx::options_for;
+using fx::read_index;
 
 namespace {
-
-DatasetOptions options_for(const fx::PairFiles& f, const std::string& out) {
-    DatasetOptions o;
-    o.manifest = f.manifest;
-    o.dem = f.dem;
-    o.landcover = f.landcover;
-    o.out_dir = out;
-    o.patch = fx::kPatch;
-    return o;
-}
-
-std::vector<nlohmann::json> read_index(const std::string& dir) {
-    std::ifstream in(fs::path(dir) / "index.jsonl");
-    std::vector<nlohmann::json> lines;
-    std::string line;
-    while (std::getline(in, line)) lines.push_back(nlohmann::json::parse(line));
-    return lines;
-}
 
 std::string sample_file(const std::string& out, const nlohmann::json& line, const char* kind) {
     return (fs::path(out) / line.at("files").at(kind).get<std::string>()).string();

@@ -22,26 +22,10 @@ using namespace lssr;
 using namespace lssr::io;
 using lssr::test::TempDir;
 namespace fx = lssr::test::tile;
+using fx::options_for;
+using fx::read_index;
 
 namespace {
-
-DatasetOptions options_for(const fx::PairFiles& f, const std::string& out) {
-    DatasetOptions o;
-    o.manifest = f.manifest;
-    o.dem = f.dem;
-    o.landcover = f.landcover;
-    o.out_dir = out;
-    o.patch = fx::kPatch;
-    return o;
-}
-
-std::vector<nlohmann::json> read_index(const std::string& dir) {
-    std::ifstream in(fs::path(dir) / "index.jsonl");
-    std::vector<nlohmann::json> lines;
-    std::string line;
-    while (std::getline(in, line)) lines.push_back(nlohmann::json::parse(line));
-    return lines;
-}
 
 using Read = lssr::test::RasterFile;
 Read read_all(const std::string& path) { return lssr::test::read_raster_file(path); }

@@ -6,13 +6,18 @@
 #include <ogr_spatialref.h>
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "libio/grid.hpp"
 #include "libio/raster.hpp"
 #include "libio/scene.hpp"
+#include "libio/tiling.hpp"
 #include "support.hpp"
 
 namespace lssr::test::tile {
@@ -212,6 +217,26 @@ inline PairFiles make_pair(const TempDir& dir, const Knobs& k = {}, const std::s
     p.s1 = s1ref;
     write_manifest(f.manifest, {p});
     return f;
+}
+
+// Dataset options for the fixture's pair: its manifest, DEM and land cover, the test patch size.
+inline io::DatasetOptions options_for(const PairFiles& f, const std::string& out) {
+    io::DatasetOptions o;
+    o.manifest = f.manifest;
+    o.dem = f.dem;
+    o.landcover = f.landcover;
+    o.out_dir = out;
+    o.patch = kPatch;
+    return o;
+}
+
+// The lines of a dataset's index.jsonl.
+inline std::vector<nlohmann::json> read_index(const std::string& dir) {
+    std::ifstream in(std::filesystem::path(dir) / "index.jsonl");
+    std::vector<nlohmann::json> lines;
+    std::string line;
+    while (std::getline(in, line)) lines.push_back(nlohmann::json::parse(line));
+    return lines;
 }
 
 }  // namespace lssr::test::tile

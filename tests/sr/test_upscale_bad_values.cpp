@@ -19,6 +19,7 @@
 #include "libsr/lr_scene.hpp"
 #include "libsr/output_encoding.hpp"
 #include "libsr/scene_upscale.hpp"
+#include "sr/upscale_args.hpp"
 #include "support.hpp"
 
 using namespace lssr;
@@ -29,19 +30,12 @@ using lssr::test::TempDir;
 using Catch::Detail::Approx;
 using Catch::Matchers::Contains;
 
+using lssr::test::base_args;
+using lssr::test::with;
+
 namespace {
 
 constexpr float kInf = std::numeric_limits<float>::infinity();
-
-std::vector<std::string> base_args() {
-    return {"--base-model", data_path("sd-tiny/base"), "--adapter", "none", "--prompt-embedding",
-            data_path("sd-tiny/prompt_embedding.safetensors"), "-q", "--threads", "2"};
-}
-
-std::vector<std::string> with(std::vector<std::string> args, const std::vector<std::string>& more) {
-    args.insert(args.end(), more.begin(), more.end());
-    return args;
-}
 
 float texture(int role, int r, int c) {
     return static_cast<float>(0.15 + 0.04 * role + 0.08 * std::sin(0.21 * c + 0.5 * role) * std::cos(0.17 * r));

@@ -16,6 +16,7 @@
 
 #include "libio/gdal_dataset.hpp"
 #include "libio/raster.hpp"
+#include "sr/upscale_args.hpp"
 #include "support.hpp"
 
 namespace fs = std::filesystem;
@@ -25,20 +26,13 @@ using lssr::test::data_path;
 using lssr::test::run_tool;
 using lssr::test::TempDir;
 
+using lssr::test::base_args;
+using lssr::test::with;
+
 namespace {
 
 using Loaded = lssr::test::RasterFile;
 Loaded load(const std::string& path) { return lssr::test::read_raster_file(path); }
-
-std::vector<std::string> base_args() {
-    return {"--base-model", data_path("sd-tiny/base"), "--adapter", "none", "--prompt-embedding",
-            data_path("sd-tiny/prompt_embedding.safetensors"), "-q", "--threads", "2"};
-}
-
-std::vector<std::string> with(std::vector<std::string> args, const std::vector<std::string>& more) {
-    args.insert(args.end(), more.begin(), more.end());
-    return args;
-}
 
 // A smooth but textured Int16 6-band reflectance scene (scale 1e-4, nodata -9999).
 void write_scene(const std::string& path, int width, int height, const std::function<bool(int, int)>& hole = {}) {
