@@ -14,6 +14,7 @@
 #include "libio/text_file.hpp"
 #include "libsr/bundle_checks.hpp"
 #include "libsr/lora.hpp"
+#include "libsr/model_input.hpp"
 #include "libsr/safetensors_torch.hpp"
 #include "libsr/sha256.hpp"
 #include "libsr/state_dict.hpp"
@@ -115,9 +116,14 @@ void write_bundle(const std::string& path, SrModel& model, const BundleWriteOpti
     meta["format"] = kBundleFormat;
     meta["architecture"] = arch.dump();
     meta["band_roles"] = json{{"rgb", {"red", "green", "blue"}}, {"ir", {"nir", "swir1", "swir2"}}}.dump();
+    const std::string side_inputs =
+        "; DEM clamp [0,300] m to [-1,1]; land cover as class index; S1 dB -> linear / tile max -> [-1,1]";
     meta["normalisation"] =
-        "reflectance clamped to [0,1], x = 2*rho - 1, bilinear x3 (align_corners false); DEM clamp [0,300] m to "
-        "[-1,1]; land cover as class index; S1 dB -> linear / tile max -> [-1,1]";
+        input_normalisation(model.base()) == InputNormalisation::TileBand
+            ? "tile-band: per tile and band over the LR tile, x = (rho - mean) / (3 * max(std, 0.005)) of rho "
+              "clamped to [0,2], bicubic x3 (align_corners false); output rho = mean + 3 * max(std, 0.005) * y, "
+              "a residual over the tile's bicubic x3" + side_inputs
+            : std::string(kLegacyFixedNormalisation) + ", bilinear x3 (align_corners false)" + side_inputs;
     meta["scale_factor"] = "3";
     meta["timestep"] = std::to_string(model.timestep());
     std::ostringstream alpha;
@@ -213,6 +219,10 @@ SrModel read_bundle(const std::string& path, const std::string& base_override) {
     }
     const int64_t width = base.unet->config().cross_attention_dim;
     check_architecture(file, architecture_of(file), width);
+    if (bundle_normalisation(file) != input_normalisation(base))
+        throw InputError(path + ": the bundle was trained with " + normalisation_name(bundle_normalisation(file)) +
+                         " inputs but its base's VAE takes " + normalisation_name(input_normalisation(base)) +
+                         " ones (lssr_normalisation in vae/config.json)");
     torch::Tensor prompt = zero_prompt_embedding(width);
     if (file.find("prompt_embeds")) prompt = load_prompt_embedding(path, width);
     SrModel model(std::move(base), prompt, timestep);

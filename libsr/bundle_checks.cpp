@@ -167,8 +167,7 @@ void check_bundle_metadata(const SafetensorsFile& file) {
             bad_field(file, "base_sha256", "is not a SHA-256 (64 hex digits)");
     }
     if (meta.count("provenance")) metadata_json(file, "provenance");
-    if (meta.count("normalisation") && meta.at("normalisation").empty())
-        bad_field(file, "normalisation", "is empty");
+    bundle_normalisation(file);
     bundle_timestep(file);
     lora_alpha_of(file);
 }
@@ -182,6 +181,19 @@ double lora_alpha_of(const SafetensorsFile& file) {
     if (!v || *v <= 0 || *v > kMaxLoraAlpha)
         bad_field(file, "lora_alpha", "is \"" + escape_control(it->second) + "\"; it must be a number in (0, 10000]");
     return *v;
+}
+
+// The text names the input space first ("tile-band: ..."); bundles written
+// before tile-band existed describe the fixed space in words.
+InputNormalisation bundle_normalisation(const SafetensorsFile& file) {
+    const auto it = file.metadata().find("normalisation");
+    if (it == file.metadata().end()) return InputNormalisation::Fixed;
+    const auto& text = it->second;
+    auto starts = [&](const std::string& p) { return text.compare(0, p.size(), p) == 0; };
+    if (starts("tile-band:")) return InputNormalisation::TileBand;
+    if (starts("fixed:") || starts(kLegacyFixedNormalisation)) return InputNormalisation::Fixed;
+    bad_field(file, "normalisation",
+              "is \"" + escape_control(text.substr(0, 40)) + "\"; it must begin with \"fixed:\" or \"tile-band:\"");
 }
 
 // The one-step timestep: an integer 0..999, the range the scheduler (and --timestep) has.

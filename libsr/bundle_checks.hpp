@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "libsr/configs.hpp"
 #include "libsr/knowledge.hpp"
 #include "libsr/safetensors.hpp"
 #include "libsr/sar_head.hpp"
@@ -28,6 +29,11 @@ void require_bundle(const SafetensorsFile& file);
 // lora_alpha a number in (0, kMaxLoraAlpha] (default 8), architecture a JSON
 // object ({} when absent, as in bare adapter files).
 int64_t bundle_timestep(const SafetensorsFile& file);
+// The input space the bundle was trained in (its "normalisation" text; absent
+// or the pre-tile-band description = fixed).
+InputNormalisation bundle_normalisation(const SafetensorsFile& file);
+// How bundles written before "fixed:"/"tile-band:" began their normalisation text.
+inline constexpr const char* kLegacyFixedNormalisation = "reflectance clamped to [0,1], x = 2*rho - 1";
 double lora_alpha_of(const SafetensorsFile& file);
 nlohmann::json architecture_of(const SafetensorsFile& file);
 

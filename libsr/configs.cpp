@@ -184,6 +184,10 @@ UNetConfig parse_unet_config(const std::string& text, const std::string& where) 
     return c;
 }
 
+const char* normalisation_name(InputNormalisation n) {
+    return n == InputNormalisation::TileBand ? "tile-band" : "fixed";
+}
+
 VaeConfig parse_vae_config(const std::string& text, const std::string& where) {
     const json j = parse_object(text, where);
     VaeConfig c;
@@ -196,6 +200,11 @@ VaeConfig parse_vae_config(const std::string& text, const std::string& where) {
     c.mid_block_add_attention = get_bool(j, "mid_block_add_attention", true, where);
     // SD 0.18215, SDXL 0.13025, SD3 1.5305; far outside, z / scaling_factor overflows.
     c.scaling_factor = get_number(j, "scaling_factor", 0.18215, where, 1e-4, 1e4);
+    if (j.contains("lssr_normalisation")) {
+        const auto& n = j["lssr_normalisation"];
+        if (n == "tile-band") c.normalisation = InputNormalisation::TileBand;
+        else if (n != "fixed") fail(where, "lssr_normalisation " + n.dump() + " is neither \"fixed\" nor \"tile-band\"");
+    }
     const std::size_t n = c.block_out_channels.size();
     if (n > kMaxBlocks) fail(where, std::to_string(n) + " blocks; at most " + std::to_string(kMaxBlocks) + " are supported");
     for (const auto& t : get_string_list(j, "down_block_types", where))

@@ -31,6 +31,15 @@ struct UNetConfig {
     int time_embed_dim = 0;  // block_out_channels[0] * 4 unless the config says
 };
 
+// How reflectance enters the VAE (the space its images live in), recorded in
+// the VAE's config.json as "lssr_normalisation" (absent = fixed, as every
+// diffusers base): fixed = SPEC §5's x = 2*rho - 1 on [0,1]; tile_band = per
+// tile and band, x = (rho - mean) / (3 * max(std, 0.005)) over the LR tile, so
+// that a scene brighter, darker or hazier than any training scene looks like
+// one inside the range.
+enum class InputNormalisation { Fixed, TileBand };
+const char* normalisation_name(InputNormalisation n);  // "fixed" | "tile-band"
+
 struct VaeConfig {
     int in_channels = 3;
     int out_channels = 3;
@@ -40,6 +49,7 @@ struct VaeConfig {
     int norm_num_groups = 32;
     bool mid_block_add_attention = true;
     double scaling_factor = 0.18215;
+    InputNormalisation normalisation = InputNormalisation::Fixed;
 };
 
 // Read and validate; `path` is the config.json file. Throws lssr::InputError.

@@ -9,6 +9,9 @@ namespace lssr::sr {
 namespace {
 
 constexpr int64_t kPromptTokens = 77;
+// Tile-band images beyond this many units (3 std each) are a diverging network, not a surface.
+constexpr double kMaxTileBandImage = 8.0;
+constexpr double kMaxOutputReflectance = 2.0;
 
 }  // namespace
 
@@ -57,7 +60,10 @@ SrOutput SrModel::forward_full(const torch::Tensor& lr, const Auxiliary& aux) {
     const int64_t m = size_multiple();
     // Both branches go through the networks as one batch (the networks are
     // shared; only the knowledge module's gamma differs per branch).
-    const auto input = network_input(lr.to(device_, torch::kFloat32), m);
+    const auto mode = input_normalisation(base_);
+    const auto lr_device = lr.to(device_, torch::kFloat32);
+    const auto scaling = branch_scaling(lr_device, mode);
+    const auto input = network_input(lr_device, m, mode, scaling);
     Auxiliary padded = aux;
     for (auto* t : {&padded.dem, &padded.landcover, &padded.s1})
         if (t->defined()) *t = pad_to_multiple(t->to(device_, torch::kFloat32), m);
@@ -70,7 +76,10 @@ SrOutput SrModel::forward_full(const torch::Tensor& lr, const Auxiliary& aux) {
         z = torch::cat({knowledge->forward(z.slice(0, 0, B), k, 0), knowledge->forward(z.slice(0, B), k, 1)}, 0);
     }
     const auto denoised = z - predict_noise(z);
-    auto y = base_.vae->decode(denoised / sf).clamp(-1.0, 1.0);
+    // Fixed: SPEC §5's clamp to the image range. Tile-band: a guard only, the
+    // images are in units of 3 std of the tile and a bright roof reaches ~4.
+    const double limit = mode == InputNormalisation::Fixed ? 1.0 : kMaxTileBandImage;
+    auto y = base_.vae->decode(denoised / sf).clamp(-limit, limit);
     if (sar_head && padded.s1.defined()) {
         const auto s1 = padded.s1.to(y.device(), torch::kFloat32);
         const auto has = torch::isfinite(s1).flatten(1).any(1).to(y.dtype()).view({-1, 1, 1, 1}).repeat({2, 1, 1, 1});
@@ -80,12 +89,20 @@ SrOutput SrModel::forward_full(const torch::Tensor& lr, const Auxiliary& aux) {
     // Drop the padding.
     y = y.slice(2, 0, H).slice(3, 0, W);
     SrOutput out;
-    out.rgb = y.slice(0, 0, B);
-    out.ir = y.slice(0, B);
     out.latent_rgb = denoised.slice(0, 0, B);
-    // Back to blue..swir2 and to reflectance.
-    const auto rgb_index = torch::tensor({2, 1, 0}, torch::TensorOptions().dtype(torch::kInt64).device(y.device()));
-    out.reflectance = (torch::cat({out.rgb.index_select(1, rgb_index), out.ir}, 1) + 1.0) * 0.5;
+    if (mode == InputNormalisation::Fixed) {
+        out.rgb = y.slice(0, 0, B);
+        out.ir = y.slice(0, B);
+        out.reflectance = from_branches(y);
+        return out;
+    }
+    // Tile-band: the networks' images are the tile's smooth upsampling plus
+    // detail, in the tile's units; back to reflectance with the tile's own
+    // mean and spread, so the input's radiometry carries through unchanged.
+    out.reflectance = denormalise_branches(y, scaling).clamp(0.0, kMaxOutputReflectance);
+    const auto branches = to_branches(out.reflectance);
+    out.rgb = branches.slice(0, 0, B);
+    out.ir = branches.slice(0, B);
     return out;
 }
 

@@ -194,6 +194,8 @@ private:
     json validate(const std::string& phase);
     std::string finish();
     int64_t size_multiple() const;
+    // The base's input space (its VAE config's lssr_normalisation).
+    InputNormalisation normalisation() const;
 };
 
 // The phases in order with their first step: base vae, unet, decoder; lssr pix, sem.
@@ -255,6 +257,10 @@ NamedParams Run::all_weights() {
 
 int64_t Run::size_multiple() const {
     return sr::size_multiple(o_.stage == TrainStage::Base ? *base_ : const_cast<SrModel&>(*model_).base());
+}
+
+InputNormalisation Run::normalisation() const {
+    return input_normalisation(o_.stage == TrainStage::Base ? *base_ : const_cast<SrModel&>(*model_).base());
 }
 
 void Run::prepare_base() {
@@ -359,7 +365,7 @@ void Run::set_scaling_factor() {
     const size_t n = std::min<size_t>(train_.size(), 32);
     for (size_t i = 0; i < n; ++i) {
         const auto s = load_sample(train_[i]);
-        const auto x = pad_to_multiple(to_branches(s.hr.unsqueeze(0)).to(o_.device), size_multiple());
+        const auto x = target_images(s.hr.unsqueeze(0).to(o_.device), s.lr.unsqueeze(0), size_multiple(), normalisation());
         latents.push_back(base_->vae->encode(x).mean.flatten());
     }
     double sum = 0, count = 0;
@@ -405,8 +411,9 @@ Losses Run::compute(const std::string& phase, const TrainBatch& batch, int64_t s
     Losses L;
     const int64_t m = size_multiple();
     const auto hr = batch.hr.to(o_.device);
+    const auto mode = normalisation();
     if (phase == "vae") {
-        const auto x = pad_to_multiple(to_branches(hr), m);
+        const auto x = target_images(hr, batch.lr, m, mode);
         const auto post = base_->vae->encode(x);
         const auto rec = base_->vae->decode(post.mean);
         L.add("l2", w.l2, l2_loss(rec, x));
@@ -420,8 +427,9 @@ Losses Run::compute(const std::string& phase, const TrainBatch& batch, int64_t s
         {
             torch::NoGradGuard no_grad;
             const double sf = base_->scaling_factor;
-            z_lr = base_->vae->encode(network_input(batch.lr.to(o_.device), m)).mean * sf;
-            z_hr = base_->vae->encode(pad_to_multiple(to_branches(hr), m)).mean * sf;
+            const auto lr = batch.lr.to(o_.device);
+            z_lr = base_->vae->encode(network_input(lr, m, mode, branch_scaling(lr, mode))).mean * sf;
+            z_hr = base_->vae->encode(target_images(hr, lr, m, mode)).mean * sf;
         }
         L.add("latent_l2", 1.0, l2_loss(base_unet(z_lr), z_lr - z_hr));
         return L;
@@ -430,11 +438,14 @@ Losses Run::compute(const std::string& phase, const TrainBatch& batch, int64_t s
         torch::Tensor denoised;
         {
             torch::NoGradGuard no_grad;
-            const auto z_lr = base_->vae->encode(network_input(batch.lr.to(o_.device), m)).mean * base_->scaling_factor;
+            const auto lr = batch.lr.to(o_.device);
+            const auto z_lr = base_->vae->encode(network_input(lr, m, mode, branch_scaling(lr, mode))).mean * base_->scaling_factor;
             denoised = z_lr - base_unet(z_lr);
         }
         const int64_t H = hr.size(2), W = hr.size(3);
-        const auto y = base_->vae->decode(denoised / base_->scaling_factor).slice(2, 0, H).slice(3, 0, W);
+        const auto images = base_->vae->decode(denoised / base_->scaling_factor).slice(2, 0, H).slice(3, 0, W);
+        // Losses in the fixed space, as in the LSSR phases.
+        const auto y = mode == InputNormalisation::Fixed ? images : to_branches(images_to_reflectance(images, batch.lr, mode));
         L.add("l2", w.l2, l2_loss(y, to_branches(hr)));
         if (w.consistency > 0) {
             // Branch order on both sides: the block means are compared band by band.
@@ -483,10 +494,9 @@ json Run::validate(const std::string& phase) {
         torch::Tensor pred;
         if (phase == "vae") {
             // The autoencoder's reconstruction of the HR patch.
-            const auto x = pad_to_multiple(to_branches(hr), size_multiple());
+            const auto x = target_images(hr, lr, size_multiple(), normalisation());
             const auto rec = base_->vae->decode(base_->vae->encode(x).mean).slice(2, 0, hr.size(2)).slice(3, 0, hr.size(3));
-            const auto r = (rec.clamp(-1, 1) + 1) * 0.5;  // [2,3,H,W]: (red,green,blue), (nir,swir1,swir2)
-            pred = torch::cat({r[0].flip({0}).unsqueeze(0), r[1].unsqueeze(0)}, 1);
+            pred = images_to_reflectance(rec, lr, normalisation());
         } else {
             Auxiliary aux;
             if (s.dem.defined()) aux.dem = s.dem.unsqueeze(0);
