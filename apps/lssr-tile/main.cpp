@@ -46,9 +46,9 @@ int main(int argc, char** argv) {
     auto* self_pairs = cli.add_option("--self-pairs", self.scenes,
                                       "Self-pairs mode: cut a dataset from these 30 m scenes alone, each "
                                       "scene the HR and its 3x degradation the LR")
-                           ->type_name("SCENE...")
+                           ->type_name("SCENE")
                            ->expected(1, -1);
-    auto* out_dir_opt = cli.add_option("-O,--output-dir", out_dir, "Output folder (dataset and scene modes)")
+    auto* out_dir_opt = cli.add_option("-O,--output-dir", out_dir, "Output folder (dataset, self-pairs and scene modes)")
                             ->type_name("DIR");
     auto* output =
         cli.add_option("-o,--output", stitch.output, "Output mosaic (stitch mode)")->type_name("FILE");
