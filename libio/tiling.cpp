@@ -14,6 +14,7 @@
 #include <set>
 
 #include "libio/cloud_masks.hpp"
+#include "libio/dataset_patches.hpp"
 #include "libio/dates.hpp"
 #include "libio/errors.hpp"
 #include "libio/gdal_dataset.hpp"
@@ -32,42 +33,6 @@ namespace lssr::io {
 namespace {
 
 constexpr int kRefine = 3;  // 30 m LR -> 10 m HR
-
-// One band of an input, opened, with the scaling that turns its DNs into values.
-struct OpenBand {
-    std::shared_ptr<GDALDataset> dataset;
-    std::string path;
-    int band = 1;
-    BandScaling scaling;
-};
-
-// Opens each file once however many roles point into it.
-class DatasetCache {
-public:
-    std::shared_ptr<GDALDataset> open(const std::string& path) {
-        auto it = open_.find(path);
-        if (it != open_.end()) return it->second;
-        DatasetPtr ds = open_raster(path);
-        std::shared_ptr<GDALDataset> shared(ds.release(), GdalDatasetCloser{});
-        open_[path] = shared;
-        return shared;
-    }
-
-private:
-    std::map<std::string, std::shared_ptr<GDALDataset>> open_;
-};
-
-OpenBand open_band(DatasetCache& cache, const BandRef& ref, const std::string& role) {
-    OpenBand b;
-    b.path = ref.path;
-    b.band = ref.band;
-    b.dataset = cache.open(ref.path);
-    if (ref.band > b.dataset->GetRasterCount())
-        throw InputError(fmt::format("{}: band {} is needed for {}, but the file has only {} band(s)",
-                                     ref.path, ref.band, role, b.dataset->GetRasterCount()));
-    b.scaling = resolve_scaling(*b.dataset->GetRasterBand(ref.band), ref.defaults).scaling;
-    return b;
-}
 
 struct OpenScene {
     const SceneRef* ref = nullptr;
@@ -197,35 +162,6 @@ RasterBlock read_s1(const S1Source& s1, const Grid& grid) {
     return out;
 }
 
-std::array<double, 2> center_lonlat(const Grid& grid) {
-    OGRSpatialReference from, to;
-    from.SetFromUserInput(grid.crs_wkt.c_str());
-    to.importFromEPSG(4326);
-    from.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-    to.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-    std::unique_ptr<OGRCoordinateTransformation> ct(OGRCreateCoordinateTransformation(&from, &to));
-    const Bounds b = grid.bounds();
-    double x = (b.min_x + b.max_x) / 2, y = (b.min_y + b.max_y) / 2;
-    if (!ct || !ct->Transform(1, &x, &y)) return {NAN, NAN};
-    return {x, y};
-}
-
-RasterSpec float_spec(const Grid& grid, const std::vector<std::string>& descriptions) {
-    RasterSpec spec;
-    spec.grid = grid;
-    spec.bands = static_cast<int>(descriptions.size());
-    spec.type = GDT_Float32;
-    spec.nodata = NAN;
-    spec.descriptions = descriptions;
-    return spec;
-}
-
-std::vector<std::string> role_names() {
-    std::vector<std::string> names;
-    for (BandRole r : kReflectanceRoles) names.emplace_back(role_name(r));
-    return names;
-}
-
 // Every file the run reads must exist before anything is done; the message
 // names the file and where the manifest mentions it. Pair ids must be unique.
 void check_files_exist(const DatasetOptions& o, const std::vector<PairRecord>& pairs) {
@@ -296,16 +232,6 @@ void check_side_layers(const std::vector<PairRecord>& pairs, const StaticLayers&
     }
 }
 
-// Per HR pixel: true where a side layer holds no value.
-std::vector<bool> missing_anywhere(const std::vector<const RasterBlock*>& layers) {
-    std::vector<bool> missing(layers.front()->plane(), false);
-    for (const RasterBlock* block : layers)
-        for (int b = 0; b < block->bands; ++b)
-            for (size_t i = 0; i < missing.size(); ++i)
-                if (std::isnan(block->band(b)[i])) missing[i] = true;
-    return missing;
-}
-
 class PairTiler {
 public:
     PairTiler(const DatasetOptions& o, const std::string& root, StaticLayers& layers, DatasetSummary& summary,
@@ -359,12 +285,8 @@ private:
             return;
         }
 
-        RasterBlock dem =
-            sample_onto(*layers_.dem.dataset, layers_.dem.path, {layers_.dem.band}, hr_grid,
-                        LayerKind::Continuous, layers_.dem.scaling.nodata, Resampling::Bilinear);
-        apply_scalings(dem, {layers_.dem.scaling});
-        const RasterBlock lc = sample_onto(*layers_.landcover.dataset, layers_.landcover.path,
-                                           {layers_.landcover.band}, hr_grid, LayerKind::Categorical);
+        const RasterBlock dem = dem_on(layers_.dem, hr_grid);
+        const RasterBlock lc = landcover_on(layers_.landcover, hr_grid);
         const RasterBlock s1_db = s1 ? read_s1(*s1, hr_grid) : RasterBlock{};
         std::vector<const RasterBlock*> sides{&dem, &lc};
         if (s1) sides.push_back(&s1_db);
@@ -389,15 +311,10 @@ private:
         l8.metadata = meta_lr;
         RasterSpec s2 = float_spec(hr_grid, role_names());
         s2.metadata = meta_hr;
-        RasterSpec lc_spec;
-        lc_spec.grid = hr_grid;
-        lc_spec.type = GDT_Byte;
-        lc_spec.nodata = layers_.landcover_nodata;
-        lc_spec.descriptions = {"landcover"};
         write(stem + "L8.tif", l8, lr_values);
         write(stem + "S2.tif", s2, hr_values);
         write(stem + "DEM.tif", float_spec(hr_grid, {"elevation"}), dem);
-        write(stem + "LC.tif", lc_spec, lc);
+        write(stem + "LC.tif", landcover_spec(hr_grid, layers_.landcover_nodata), lc);
         if (s1) write(stem + "S1.tif", float_spec(hr_grid, {"VV", "VH"}), s1_db);
 
         const auto lonlat = center_lonlat(hr_grid);
@@ -478,14 +395,10 @@ DatasetSummary build_dataset(const DatasetOptions& options, const Progress& prog
 
     DatasetCache static_files;  // DEM, land cover and --s1, open for the whole run
     StaticLayers layers;
-    BandRef dem_ref{options.dem, 1, {}}, lc_ref{options.landcover, 1, {}};
-    layers.dem = open_band(static_files, dem_ref, "the DEM");
-    (void)grid_of(*layers.dem.dataset, options.dem);
-    layers.landcover = open_band(static_files, lc_ref, "land cover");
-    (void)grid_of(*layers.landcover.dataset, options.landcover);
-    if (layers.landcover.scaling.nodata && *layers.landcover.scaling.nodata >= 0 &&
-        *layers.landcover.scaling.nodata <= 255)
-        layers.landcover_nodata = *layers.landcover.scaling.nodata;
+    ElevationAndLandcover side = open_elevation_and_landcover(static_files, options.dem, options.landcover);
+    layers.dem = *side.dem;
+    layers.landcover = *side.landcover;
+    layers.landcover_nodata = side.landcover_nodata;
     if (!options.s1.empty()) {
         layers.s1 = s1_from_file(static_files, options.s1);
         (void)grid_of(*layers.s1->bands.front().dataset, options.s1);
