@@ -19,7 +19,7 @@ enum class Cover : std::uint8_t {
     Sand,      // beaches and dunes; mix = tint (0 pale quartz .. 1 reddish)
     Rock,      // bare rock and scree; mix = lithology brightness
     Roof,      // buildings; mix picks the roof material
-    Shallows   // shallow sea; mix = bottom visibility, rows = surf foam fraction
+    Shallows   // sea; mix >= 0 bottom visibility, < 0 minus turbidity; rows = surf foam fraction
 };
 inline constexpr int kCoverCount = 17;
 inline bool is_water(Cover cover) { return cover == Cover::Water || cover == Cover::Shallows; }

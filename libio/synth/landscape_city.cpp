@@ -74,7 +74,7 @@ void paint_city(Painter& p) {
                 continue;
             }
             // Roof material: industry is mostly bright metal; homes mixed.
-            const float material = static_cast<float>(industry ? 0.2 * b : b);
+            const float material = static_cast<float>(industry ? 0.12 * b : b);
             p.set(i, Cover::Roof, material);
         }
 }

@@ -41,7 +41,7 @@ void paint_coast(Painter& p) {
             const double river_v = river_dir.v(rdx, rdy) + 4 * std::sin(river_dir.u(rdx, rdy) / 25);
             const bool in_river = river_dir.u(rdx, rdy) * sea_side > -5 && std::abs(river_v) < river_half && land > -2;
             const double to_mouth = std::hypot(rdx, rdy);
-            const double town_d = std::hypot(x - mx - along.c * 1.5 * river_half * 4, y - my - along.s * 1.5 * river_half * 4);
+            const double town_d = 0.35 * town_radius * fbm(x, y, 40, 2, s + 11) + std::hypot(x - mx - along.c * 1.5 * river_half * 4, y - my - along.s * 1.5 * river_half * 4);
             ls.elevation[i] = static_cast<float>(land <= 0 ? 0.0
                                                            : 1.5 + 0.06 * land + 10 * fbm(x, y, 200, 3, s) *
                                                                                      std::min(1.0, land / 60));
@@ -53,15 +53,13 @@ void paint_coast(Painter& p) {
                     continue;
                 }
                 const double turbid = std::exp(-to_mouth / plume) * (0.7 + 0.3 * fbm(x, y, 12, 3, s + 1));
+                const double visible = std::clamp(std::exp(-depth / (0.45 * shelf)) - 0.6 * turbid, 0.0, 1.0);
+                p.set(i, Cover::Shallows, static_cast<float>(visible > 0.02 ? visible : -std::clamp(1.5 * turbid, 0.0, 1.0)));
                 if (depth < shelf) {
-                    const double visible = std::clamp(std::exp(-depth / (0.45 * shelf)) - 0.6 * turbid, 0.0, 1.0);
-                    p.set(i, Cover::Shallows, static_cast<float>(visible));
                     // Breaking waves near the beach, in bands parallel to it.
                     const double band = 0.5 + 0.5 * std::cos(2 * M_PI * depth / surf_period + 2 * fbm(x, y, 30, 2, s + 2));
                     const double foam = depth < 4 * surf_period ? std::pow(band, 4) * std::exp(-depth / (2 * surf_period)) : 0.0;
                     ls.rows[i] = static_cast<float>(std::clamp(foam * (0.6 + 0.4 * hash_unit(c, r, s)), 0.0, 1.0));
-                } else {
-                    p.set(i, Cover::Water, static_cast<float>(std::clamp(turbid * 2.2, 0.0, 1.0)));
                 }
                 continue;
             }
@@ -95,8 +93,8 @@ void paint_coast(Painter& p) {
             }
             // Inland: parcels of farmland, pasture and woods.
             const Cells::Hit parcel = parcels.locate(x, y);
-            if (parcel.edge_distance < 0.5) {
-                p.set(i, Cover::Road, 0.0f);
+            if (parcel.edge_distance < 0.6 && hash_unit(parcel.i, parcel.j, s + 12) < 0.4) {
+                p.set(i, Cover::Trees);  // hedgerows along some parcels
                 continue;
             }
             const std::uint32_t id = p.field_with(parcel.key, [&] {

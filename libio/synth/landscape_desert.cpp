@@ -15,7 +15,7 @@ void paint_desert(Painter& p) {
     const Frame dune_frame(rng.uniform(0, M_PI));
     const double dune_spacing = rng.uniform(25, 70), dune_height = rng.uniform(5, 25);
     const double sand_level = rng.uniform(-0.1, 0.25), rock_level = rng.uniform(0.35, 0.5);
-    const double tint = rng.uniform(0, 1);
+    const double tint = rng.uniform(0, 0.7);
     // Pivots: circles on a loose grid in a district around a random point.
     struct Pivot {
         double x, y, radius;

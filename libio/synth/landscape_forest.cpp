@@ -58,9 +58,9 @@ void paint_forest(Painter& p) {
             const std::uint32_t id = p.field_with(stand.key, [&] {
                 Rng srng(stand.key ^ s);
                 const double u = srng.uniform();
-                Cover cover = u < 0.12 ? Cover::Bare            // fresh clear-cut
-                              : u < 0.2 ? Cover::Shrub           // regrowth
-                              : u < 0.25 ? Cover::Grass          // meadow / old cut
+                Cover cover = u < 0.04 ? Cover::Bare            // fresh clear-cut
+                              : u < 0.1 ? Cover::Shrub           // regrowth
+                              : u < 0.13 ? Cover::Grass          // meadow / old cut
                               : srng.uniform() < conifer_share ? Cover::Conifer : Cover::Trees;
                 Field f = random_field(srng, cover);
                 f.soil_brightness = srng.uniform(0.6, 1.0);  // forest soils are dark
@@ -69,7 +69,7 @@ void paint_forest(Painter& p) {
             Cover cover = p.field_of(id).cover;
             // Mixed stands: broadleaf crowns among conifers.
             if (cover == Cover::Conifer && hash_unit(c, r, s + 3) < 0.2) cover = Cover::Trees;
-            const float mix = cover == Cover::Shrub ? static_cast<float>(0.4 + 0.3 * hash_unit(c, r, s + 4)) : 0.0f;
+            const float mix = cover == Cover::Shrub ? static_cast<float>(0.5 + 0.4 * hash_unit(c, r, s + 4)) : 0.0f;
             p.set(i, cover, mix, cover == Cover::Bare ? 0 : id);
         }
 }

@@ -131,7 +131,12 @@ Landscape build_landscape(std::uint64_t seed, int area_pixels, int margin, Lands
                 paint(family, p);
             }
         }
-        smooth_elevation(ls, 8);
+        // Bring every region to a common base so that the seams are gentle.
+        std::vector<double> sum(keys.size(), 0), count(keys.size(), 0);
+        for (size_t i = 0; i < ls.pixels(); ++i) sum[region[i]] += ls.elevation[i], count[region[i]] += 1;
+        for (size_t i = 0; i < ls.pixels(); ++i)
+            ls.elevation[i] = static_cast<float>(400 + ls.elevation[i] - sum[region[i]] / std::max(1.0, count[region[i]]));
+        smooth_elevation(ls, 6);
     }
     fill_textures(ls, kind_seed);
     shade_terrain(ls, azimuth, zenith);

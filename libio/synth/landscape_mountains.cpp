@@ -16,7 +16,7 @@ void paint_mountains(Painter& p) {
     const double base = rng.uniform(500, 1200), relief = rng.uniform(900, 1800), scale = rng.uniform(150, 300);
     const Meander valley = Meander::random(rng, ls, 0.06 * p.area + 10, 0.8 * p.area + 100);
     const double valley_width = rng.uniform(25, 60);
-    const double tree_line = base + relief * rng.uniform(0.45, 0.6), rock_line = tree_line + relief * rng.uniform(0.15, 0.25);
+    const double tree_line = base + relief * rng.uniform(0.3, 0.45), rock_line = tree_line + relief * rng.uniform(0.1, 0.2);
     const Cells parcels{rng.uniform(18, 30), derive_seed(p.seed, "valley-fields")};
     // Ridged noise: sharp crests, rounded valleys; low in the main valley.
     auto height = [&](double x, double y) {
@@ -46,7 +46,7 @@ void paint_mountains(Painter& p) {
                 p.set(i, fbm(x, y, 5, 2, s + 7) > 0.45 ? Cover::Shrub : Cover::Grass, 0.45f);  // alpine meadow
             } else if (d_valley < 0.6 * valley_width && slope < 0.25) {
                 const Cells::Hit parcel = parcels.locate(x, y);
-                if (parcel.edge_distance < 0.5) {
+                if (parcel.edge_distance < 0.5 && hash_unit(parcel.i, parcel.j, s + 9) < 0.3) {
                     p.set(i, Cover::Road, 0.0f);
                     continue;
                 }

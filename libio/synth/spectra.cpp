@@ -40,6 +40,7 @@ constexpr Spectrum kWhiteRoof{0.300, 0.320, 0.340, 0.350, 0.380, 0.380, 0.400, 0
 constexpr Spectrum kTileRoof{0.060, 0.065, 0.080, 0.160, 0.240, 0.250, 0.320, 0.270};   // red clay tiles
 constexpr Spectrum kDarkRoof{0.045, 0.045, 0.055, 0.065, 0.080, 0.080, 0.090, 0.080};   // tar, dark shingle
 constexpr Spectrum kBottom{0.070, 0.080, 0.110, 0.090, 0.006, 0.005, 0.0, 0.0};        // sand seen through ~2 m of water
+constexpr Spectrum kSea{0.060, 0.055, 0.042, 0.020, 0.010, 0.009, 0.004, 0.003};        // clear open sea
 constexpr Spectrum kFoam{0.450, 0.460, 0.460, 0.440, 0.380, 0.370, 0.180, 0.120};
 
 // A stable per-material brightness factor in [0, 1) from the roof's mix value.
@@ -178,16 +179,21 @@ Surface surface_at(const Landscape& ls, std::size_t i, double doy) {
             break;
         }
         case Cover::Roof: {
-            // mix picks the material: white/metal, grey concrete, red tile, dark.
+            // mix picks the material: white/metal (10 %), grey concrete, red tile, dark.
             const double m = ls.mix[i];
-            const Spectrum& roof = m < 0.25 ? kWhiteRoof : m < 0.55 ? kRoof : m < 0.8 ? kTileRoof : kDarkRoof;
+            const Spectrum& roof = m < 0.1 ? kWhiteRoof : m < 0.5 ? kRoof : m < 0.75 ? kTileRoof : kDarkRoof;
             for (int k = 0; k < kBandCount; ++k) rho[k] = roof[k] * (0.85 + 0.3 * hash_scale(m) + 0.05 * grain);
             break;
         }
         case Cover::Shallows: {
-            const double bottom = ls.mix[i], foam = ls.rows[i];
-            for (int k = 0; k < kBandCount; ++k)
-                rho[k] = (1 - foam) * (kWater[k] * (1 - 0.5 * bottom) + bottom * kBottom[k]) + foam * kFoam[k];
+            // mix >= 0: bottom visibility; mix < 0: -turbidity (a river plume).
+            const double bottom = std::max(0.0, double(ls.mix[i])), turbid = std::max(0.0, -double(ls.mix[i]));
+            const double foam = ls.rows[i];
+            for (int k = 0; k < kBandCount; ++k) {
+                const double water = kSea[k] * (1 - 0.5 * bottom) + bottom * kBottom[k] +
+                                     turbid * (kWater[k] - kSea[k] + 2 * kSediment[k]);
+                rho[k] = (1 - foam) * water + foam * kFoam[k];
+            }
             return out;
         }
         case Cover::Shrub: {
