@@ -15,8 +15,10 @@ void paint_city(Painter& p) {
     const std::uint64_t s_block = derive_seed(p.seed, "blocks"), s_lot = derive_seed(p.seed, "lots");
     const double block_u = rng.uniform(7, 14), block_v = rng.uniform(6, 12);  // 60-140 m blocks
     const bool coast = rng.uniform() < 0.5;
-    const Meander water = Meander::random(rng, ls, coast ? 0.05 * p.area + 6 : 0.07 * p.area + 8, 0.8 * p.area + 80);
+    Meander water = Meander::random(rng, ls, coast ? 0.05 * p.area + 6 : 0.07 * p.area + 8, 0.8 * p.area + 80);
     const double river_half = rng.uniform(3, 8), sea_side = rng.uniform() < 0.5 ? 1 : -1;
+    // The sea takes the far side of a shore off the centre: a strip of the area, not most of it.
+    if (coast) water.offset = -sea_side * rng.uniform(0.2, 0.35) * ls.width;
     for (int r = 0; r < ls.height; ++r)
         for (int c = 0; c < ls.width; ++c) {
             const size_t i = ls.index(r, c);

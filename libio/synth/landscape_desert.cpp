@@ -23,7 +23,9 @@ void paint_desert(Painter& p) {
     };
     std::vector<Pivot> pivots;
     const double px0 = rng.uniform(0.2, 0.8) * ls.width, py0 = rng.uniform(0.2, 0.8) * ls.height;
-    const double pivot_r = rng.uniform(18, 40), district = rng.uniform(0.15, 0.3) * ls.width + 2 * pivot_r;
+    // Pivots of 180-400 m radius in a district that takes a minor share of the area.
+    const double pivot_r = std::min(rng.uniform(18, 40), 0.1 * p.area + 6);
+    const double district = rng.uniform(0.12, 0.22) * p.area + pivot_r;
     const Frame grid(rng.uniform(0, M_PI));
     for (int a = -6; a <= 6; ++a)
         for (int b = -6; b <= 6; ++b) {
@@ -53,7 +55,9 @@ void paint_desert(Painter& p) {
             }
             const Pivot* pivot = nullptr;
             for (const Pivot& pv : pivots)
-                if (std::hypot(x - pv.x, y - pv.y) < pv.radius) pivot = &pv;
+                if (std::abs(x - pv.x) < pv.radius && std::abs(y - pv.y) < pv.radius &&
+                    std::hypot(x - pv.x, y - pv.y) < pv.radius)
+                    pivot = &pv;
             if (pivot) {
                 const std::uint32_t id = p.field_with(pivot->key, [&] {
                     Rng frng(pivot->key ^ s);

@@ -16,7 +16,7 @@ void paint_mountains(Painter& p) {
     const double base = rng.uniform(500, 1200), relief = rng.uniform(900, 1800), scale = rng.uniform(150, 300);
     const Meander valley = Meander::random(rng, ls, 0.06 * p.area + 10, 0.8 * p.area + 100);
     const double valley_width = rng.uniform(25, 60);
-    const double tree_line = base + relief * rng.uniform(0.3, 0.45), rock_line = tree_line + relief * rng.uniform(0.1, 0.2);
+    const double tree_line = base + relief * rng.uniform(0.3, 0.45), rock_line = tree_line + relief * rng.uniform(0.15, 0.25);
     const Cells parcels{rng.uniform(18, 30), derive_seed(p.seed, "valley-fields")};
     // Ridged noise: sharp crests, rounded valleys; low in the main valley.
     auto height = [&](double x, double y) {
@@ -37,7 +37,7 @@ void paint_mountains(Painter& p) {
             const double jitter = 60 * fbm(x, y, 15, 3, s + 2);  // ragged tree and rock lines
             if (d_valley < 1.5 + 0.8 * fbm(x, y, 20, 2, s + 3)) {
                 p.set(i, Cover::Water, 0.25f);  // glacial river, a little milky
-            } else if (slope > 1.1 || z + jitter > rock_line + 80) {
+            } else if (slope > 1.3 || z + jitter > rock_line + 80) {
                 p.set(i, hash_unit(c, r, s + 4) < 0.3 ? Cover::Bare : Cover::Rock,
                       static_cast<float>(0.5 + 0.5 * fbm(x, y, 40, 2, s + 5)));
             } else if (z + jitter > rock_line) {
