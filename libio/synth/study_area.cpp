@@ -194,6 +194,10 @@ StudyAreaSummary generate_study_area(const StudyAreaOptions& o, const Progress& 
     report(progress, 0.0, "landscape");
 
     const Landscape ls = build_landscape(o.seed, n, kMargin, kind);
+    // truth/field_id.tif is UInt16: never write clamped ids (small fields at 20 km come near).
+    if (ls.fields.size() > 65535)
+        throw Error(fmt::format("--landscape {}: {} fields do not fit truth/field_id.tif (UInt16); use a smaller --size",
+                                o.landscape, ls.fields.size()));
     // One scene's rendering on a day, with its own radiometry when varied.
     auto render = [&](double day_of_year, const char* stream, int index) {
         RasterBlock block = render_reflectance(ls, day_of_year);
