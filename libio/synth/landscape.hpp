@@ -12,7 +12,7 @@ namespace lssr::io::synth {
 // Surface types. Each has its own spectra and maps onto Dynamic World and CDL.
 enum class Cover : std::uint8_t {
     Corn, Soybean, WinterWheat, Alfalfa, Grass, Trees, Water, Built, Bare, Road,
-    // Covers of the non-Iowa landscapes (see landscape_kinds.hpp); Iowa never uses them.
+    // Covers of the non-Iowa landscapes (landscape_<kind>.cpp); Iowa never uses them.
     Conifer,   // evergreen needleleaf forest
     Shrub,     // sparse shrubs over bare soil; mix = shrub cover fraction
     Wetland,   // emergent marsh vegetation over standing water
