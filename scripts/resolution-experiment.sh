@@ -25,7 +25,7 @@
 # This is an experiment, not a test: it is not part of ctest.
 #
 # usage: scripts/resolution-experiment.sh [--work DIR] [--keep] [--size KM] [--seed N]
-#            [--dates D1,D2,...] [--reference cdl|truth] [--samples-per-class N]
+#            [--landscape NAME] [--dates D1,D2,...] [--reference cdl|truth] [--samples-per-class N]
 #            [--rounds N] [--threads N] [--json FILE] [--quick] [-q] [-h]
 set -euo pipefail
 
@@ -46,6 +46,8 @@ Sentinel-2. Prints the paper's Table 6 as Markdown on stdout.
   --keep                   keep the working folder (areas, stacks, models, maps)
   --size KM                side of each study area in km (default 6)
   --seed N                 training area seed; the test area uses N+1000 (default 1)
+  --landscape NAME         lssr-synth landscape of both areas (default iowa;
+                           smallfields has 30-150 m fields and 20-60 m strips)
   --dates LIST             acquisition dates (default 2021-06-20,2021-07-22,2021-08-23)
   --reference cdl|truth    score against the test area's 30 m CDL (default, as the
                            paper) or its 10 m truth labels (truth/cdl_10m.tif)
@@ -67,7 +69,7 @@ EOF
 die() { echo "$me: error: $*" >&2; exit 1; }
 usage_error() { echo "$me: error: $*" >&2; echo "try: scripts/$me --help" >&2; exit 2; }
 
-work="" keep=0 size=6 seed=1 dates="2021-06-20,2021-07-22,2021-08-23" reference=cdl
+work="" keep=0 size=6 seed=1 landscape=iowa dates="2021-06-20,2021-07-22,2021-08-23" reference=cdl
 samples=5000 rounds=100 depth=20 threads="" json="" quick=0 quiet=0
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -75,6 +77,7 @@ while [ $# -gt 0 ]; do
     --keep) keep=1; shift ;;
     --size) [ $# -ge 2 ] || usage_error "--size needs a value"; size="$2"; shift 2 ;;
     --seed) [ $# -ge 2 ] || usage_error "--seed needs a value"; seed="$2"; shift 2 ;;
+    --landscape) [ $# -ge 2 ] || usage_error "--landscape needs a name"; landscape="$2"; shift 2 ;;
     --dates) [ $# -ge 2 ] || usage_error "--dates needs a list"; dates="$2"; shift 2 ;;
     --reference) [ $# -ge 2 ] || usage_error "--reference needs cdl or truth"; reference="$2"; shift 2 ;;
     --samples-per-class) [ $# -ge 2 ] || usage_error "--samples-per-class needs a value"; samples="$2"; shift 2 ;;
@@ -132,9 +135,9 @@ started=$SECONDS
 
 # --- 1. Study areas: different seeds, 30 km apart (origins on the 30 m lattice).
 make_area() {  # name seed origin
-  say "generating the $1 area (seed $2, ${size} km, dates $dates)"
+  say "generating the $1 area (seed $2, ${size} km, $landscape landscape, dates $dates)"
   local rc=0
-  "$synth" "${quiet_flag[@]}" -O "$work/$1" --seed "$2" --size "$size" --dates "$dates" --origin "$3" || rc=$?
+  "$synth" "${quiet_flag[@]}" -O "$work/$1" --seed "$2" --size "$size" --landscape "$landscape" --dates "$dates" --origin "$3" || rc=$?
   # Keep lssr-synth's status: 2 means a bad --size or --dates.
   [ "$rc" = 0 ] || { echo "$me: error: lssr-synth failed for the $1 area" >&2; exit "$rc"; }
 }
@@ -265,10 +268,10 @@ done
 
 # --- 4. The table.
 python3 - "$work/metrics" "$json" "$sr_missing" "$reference" "$size" "$seed" "$dates" \
-  "$samples" "$rounds" "$depth" <<'PY'
+  "$samples" "$rounds" "$depth" "$landscape" <<'PY'
 import json, os, sys
 
-metrics_dir, json_out, sr_missing, reference, size, seed, dates, samples, rounds, depth = sys.argv[1:]
+metrics_dir, json_out, sr_missing, reference, size, seed, dates, samples, rounds, depth, landscape = sys.argv[1:]
 columns = [("landsat", "30 m Landsat"), ("hls", "30 m HLS"), ("sr", "10 m SR HLS"), ("s2", "10 m Sentinel-2")]
 rows = [("0", "Background"), ("1", "Corn"), ("5", "Soybean")]
 keys = [("precision", "Prec."), ("recall", "Recall"), ("f1", "F1"), ("iou", "IoU")]
@@ -296,7 +299,7 @@ for code, name in rows:
                                           for v in class_values(results[k], code)))
 lines.append("| Overall |" + "".join(f" {cell(results[k]['macro'].get(m))} |" for k, _ in shown for m, _ in keys))
 print(f"Crop-type mapping by input resolution (train seed {seed}, test seed {int(seed) + 1000}, "
-      f"{size} km areas, dates {dates}; scored against the test area's "
+      f"{size} km {landscape} areas, dates {dates}; scored against the test area's "
       f"{'30 m CDL' if reference == 'cdl' else '10 m truth labels'}; Overall = macro mean):")
 print()
 print("\n".join(lines))
@@ -309,7 +312,7 @@ if sr_missing:
 if json_out:
     doc = {
         "experiment": "resolution (Table 6 of arXiv 2510.23382) on lssr-synth areas",
-        "size_km": float(size), "train_seed": int(seed), "test_seed": int(seed) + 1000,
+        "size_km": float(size), "landscape": landscape, "train_seed": int(seed), "test_seed": int(seed) + 1000,
         "dates": dates.split(","), "reference": reference,
         "cropmap_fit": {"samples_per_class": int(samples), "rounds": int(rounds), "max_depth": int(depth)},
         "sources": {},

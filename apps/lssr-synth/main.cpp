@@ -46,6 +46,9 @@ int main(int argc, char** argv) {
         ->delimiter(',')
         ->expected(2)
         ->type_name("X,Y");
+    cli.add_option("--landscape", options.landscape,
+                   "Landscape: iowa (default), smallfields, city, coast, forest, mountains, desert or mix")
+        ->type_name("NAME");
     tool.add_overwrite_flag();
 
     return tool.run(argc, argv, [&] {

@@ -20,14 +20,28 @@ const char* cover_name(Cover cover) {
         case Cover::Built: return "built";
         case Cover::Bare: return "bare";
         case Cover::Road: return "road";
+        case Cover::Conifer: return "conifer forest";
+        case Cover::Shrub: return "shrub";
+        case Cover::Wetland: return "wetland";
+        case Cover::Sand: return "sand";
+        case Cover::Rock: return "rock";
+        case Cover::Roof: return "roof";
+        case Cover::Shallows: return "shallow water";
     }
     return "?";
 }
 
 std::uint8_t dynamic_world_label(Cover cover) {
     switch (cover) {
-        case Cover::Water: return 0;
-        case Cover::Trees: return 1;
+        case Cover::Water:
+        case Cover::Shallows: return 0;
+        case Cover::Trees:
+        case Cover::Conifer: return 1;
+        case Cover::Wetland: return 3;
+        case Cover::Shrub: return 5;
+        case Cover::Roof: return 6;
+        case Cover::Sand:
+        case Cover::Rock: return 7;
         case Cover::Grass: return 2;
         case Cover::Corn:
         case Cover::Soybean:
@@ -52,6 +66,13 @@ std::uint8_t cdl_code(Cover cover) {
         case Cover::Built: return 123;  // developed, medium intensity
         case Cover::Bare: return 131;
         case Cover::Road: return 121;   // CDL puts rural roads in developed/open space
+        case Cover::Conifer: return 142;  // evergreen forest
+        case Cover::Shrub: return 152;    // shrubland
+        case Cover::Wetland: return 195;  // herbaceous wetlands
+        case Cover::Sand:
+        case Cover::Rock: return 131;     // barren
+        case Cover::Roof: return 124;     // developed, high intensity
+        case Cover::Shallows: return 111;
     }
     return 0;
 }
@@ -153,7 +174,9 @@ struct River {
     }
 };
 
-Cover random_crop(Rng& rng) {
+}  // namespace
+
+Cover random_iowa_crop(Rng& rng) {
     // Shares of a central-Iowa landscape: mostly corn and soybean.
     static const std::array<std::pair<Cover, double>, 7> shares{{{Cover::Corn, 0.38},
                                                                  {Cover::Soybean, 0.32},
@@ -172,6 +195,8 @@ Cover random_crop(Rng& rng) {
     return Cover::Corn;
 }
 
+namespace {
+
 // Gives every quad its field. The town and one field of each class every area
 // must show come first; then some neighbouring quads are merged into larger
 // fields (`owner` maps a quad to the quad whose field it shares), never across
@@ -182,7 +207,7 @@ void assign_fields(Rng& rng, const Lattice& l, int margin, int area, std::vector
     fields.assign(nq, Field{});
     for (int q = 0; q < nq; ++q) {
         Field& f = fields[q];
-        f.cover = random_crop(rng);
+        f.cover = random_iowa_crop(rng);
         f.sowing_shift_days = 4.0 * rng.normal();
         f.vigour = rng.uniform(0.88, 1.04);
         f.row_direction = rng.uniform() < 0.5 ? 0.0 : 0.5 * M_PI;

@@ -3,15 +3,26 @@
 // a river with riparian trees, a small town, terrain. Dates only change how
 // these surfaces look (see spectra.hpp), never where they are.
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <vector>
 
 namespace lssr::io::synth {
 
 // Surface types. Each has its own spectra and maps onto Dynamic World and CDL.
 enum class Cover : std::uint8_t {
-    Corn, Soybean, WinterWheat, Alfalfa, Grass, Trees, Water, Built, Bare, Road
+    Corn, Soybean, WinterWheat, Alfalfa, Grass, Trees, Water, Built, Bare, Road,
+    // Covers of the non-Iowa landscapes (landscape_<kind>.cpp); Iowa never uses them.
+    Conifer,   // evergreen needleleaf forest
+    Shrub,     // sparse shrubs over bare soil; mix = shrub cover fraction
+    Wetland,   // emergent marsh vegetation over standing water
+    Sand,      // beaches and dunes; mix = tint (0 pale quartz .. 1 reddish)
+    Rock,      // bare rock and scree; mix = lithology brightness
+    Roof,      // buildings; mix picks the roof material
+    Shallows   // sea; mix >= 0 bottom visibility, < 0 minus turbidity; rows = surf foam fraction
 };
-inline constexpr int kCoverCount = 10;
+inline constexpr int kCoverCount = 17;
+inline bool is_water(Cover cover) { return cover == Cover::Water || cover == Cover::Shallows; }
 const char* cover_name(Cover cover);
 std::uint8_t dynamic_world_label(Cover cover);  // 0 water ... 7 bare
 std::uint8_t cdl_code(Cover cover);             // USDA CDL code
@@ -45,9 +56,18 @@ struct Landscape {
     std::size_t pixels() const { return static_cast<std::size_t>(width) * height; }
 };
 
-// Builds the landscape for a seed. `area_pixels` is the side of the study area
+// The landscape families the generator can build (`lssr-synth --landscape`).
+enum class LandscapeKind { Iowa, SmallFields, City, Coast, Forest, Mountains, Desert, Mix };
+const std::vector<std::string>& landscape_names();  // "iowa", "smallfields", ... in enum order
+std::optional<LandscapeKind> parse_landscape(const std::string& name);
+const char* landscape_name(LandscapeKind kind);
+
+// Builds the Iowa farm landscape for a seed. `area_pixels` is the side of the study area
 // in 10 m pixels; the canvas adds `margin` pixels on each side. Every cover type
 // appears at least once (fields are assigned so), whatever the size.
 Landscape build_landscape(std::uint64_t seed, int area_pixels, int margin);
+
+// Builds a landscape of any kind; Iowa gives exactly build_landscape(seed, ...).
+Landscape build_landscape(std::uint64_t seed, int area_pixels, int margin, LandscapeKind kind);
 
 }  // namespace lssr::io::synth

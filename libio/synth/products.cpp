@@ -23,7 +23,7 @@ std::vector<float> water_share(const Landscape& ls, const CoarseGrid& g) {
             const int c0 = static_cast<int>(std::floor(ls.margin + g.offset_px + 3 * k + 0.5));
             int water = 0;
             for (int r = r0; r < r0 + 3; ++r)
-                for (int c = c0; c < c0 + 3; ++c) water += ls.cover[ls.index(r, c)] == Cover::Water;
+                for (int c = c0; c < c0 + 3; ++c) water += is_water(ls.cover[ls.index(r, c)]);
             share[static_cast<size_t>(m) * g.width + k] = water / 9.0f;
         }
     return share;

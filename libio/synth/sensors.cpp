@@ -186,6 +186,13 @@ RasterBlock render_backscatter(const Landscape& ls, double doy, std::uint64_t sp
                 case Cover::Road: vv = -13 + (ls.mix[i] > 0.5 ? -3 : 0); vh = -22; break;
                 case Cover::Trees: vv = -7.5; vh = -13; break;
                 case Cover::Bare: vv = -12 + wet; vh = -20 + wet; break;
+                case Cover::Shallows: vv = -21 + 4 * ls.rows[i]; vh = -27 + 3 * ls.rows[i]; break;  // surf roughens
+                case Cover::Roof: vv = -3 - 3 * ls.mix[i]; vh = -10 - 2 * ls.mix[i]; break;          // double bounce
+                case Cover::Conifer: vv = -8; vh = -13.5; break;
+                case Cover::Rock: vv = -9 + wet; vh = -16 + wet; break;
+                case Cover::Sand: vv = -19; vh = -27; break;  // smooth and dry
+                case Cover::Shrub: vv = -11.5 + wet; vh = -19 + wet; break;
+                case Cover::Wetland: vv = -8.5; vh = -17; break;  // stems over water
                 default: {
                     // Crops and grass: soil term fades and volume term grows with biomass.
                     const Canopy canopy = phenology(cover, doy, field);

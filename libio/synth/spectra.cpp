@@ -22,6 +22,30 @@ constexpr Spectrum kAsphalt{0.080, 0.080, 0.090, 0.100, 0.120, 0.120, 0.150, 0.1
 constexpr Spectrum kGravel{0.140, 0.150, 0.180, 0.210, 0.250, 0.260, 0.330, 0.290};
 constexpr Spectrum kBare{0.100, 0.100, 0.140, 0.180, 0.240, 0.250, 0.340, 0.280};
 
+// Covers of the non-Iowa landscapes. Forest, bare and water values were checked
+// against real scenes in /work/shared/data/real (means of NDVI/NDWI-selected
+// pixels): BigEarthNet S2 L2A forest blue/green/red/nir/swir1/swir2 0.021/0.036/
+// 0.024/0.23/0.114/0.055 (std nir 0.066), coniferous patches nir 0.17-0.19,
+// swir1 0.09; Landsat 8 Amazon forest 0.023/0.042/0.027/0.315/0.146/0.058;
+// bare soil 0.098/0.136/0.172/0.241/0.301/0.274 (BigEarthNet) to 0.227/0.259/
+// 0.308/0.288/0.247 (bright Amazon clearings); turbid river 0.064/0.109/0.138/
+// 0.054/0.008/0.006, clear water 0.035/0.056/0.05/0.035/0.022/0.021.
+constexpr Spectrum kConifer{0.020, 0.022, 0.036, 0.026, 0.190, 0.200, 0.090, 0.045};
+constexpr Spectrum kShrub{0.040, 0.045, 0.070, 0.075, 0.240, 0.250, 0.250, 0.160};   // grey-green leaves and wood
+constexpr Spectrum kMarsh{0.030, 0.030, 0.065, 0.040, 0.300, 0.300, 0.150, 0.070};   // emergent reeds and sedges
+constexpr Spectrum kSand{0.150, 0.180, 0.250, 0.310, 0.370, 0.380, 0.440, 0.390};    // pale quartz sand
+constexpr Spectrum kRedTint{-0.04, -0.05, -0.04, 0.03, 0.03, 0.03, 0.03, 0.03};      // iron oxides (desert varnish)
+constexpr Spectrum kRock{0.090, 0.100, 0.125, 0.150, 0.190, 0.200, 0.250, 0.220};
+constexpr Spectrum kWhiteRoof{0.300, 0.320, 0.340, 0.350, 0.380, 0.380, 0.400, 0.360};  // metal, membranes
+constexpr Spectrum kTileRoof{0.060, 0.065, 0.080, 0.160, 0.240, 0.250, 0.320, 0.270};   // red clay tiles
+constexpr Spectrum kDarkRoof{0.045, 0.045, 0.055, 0.065, 0.080, 0.080, 0.090, 0.080};   // tar, dark shingle
+constexpr Spectrum kBottom{0.070, 0.080, 0.110, 0.090, 0.006, 0.005, 0.0, 0.0};        // sand seen through ~2 m of water
+constexpr Spectrum kSea{0.060, 0.055, 0.042, 0.020, 0.010, 0.009, 0.004, 0.003};        // clear open sea
+constexpr Spectrum kFoam{0.450, 0.460, 0.460, 0.440, 0.380, 0.370, 0.180, 0.120};
+
+// A stable per-material brightness factor in [0, 1) from the roof's mix value.
+double hash_scale(double m) { return std::fmod(m * 7919.0, 1.0); }
+
 double logistic(double t) { return 1.0 / (1.0 + std::exp(-t)); }
 
 // Green-up at `up`, senescence at `down` (days of year), each with its own rate.
@@ -36,6 +60,7 @@ const Spectrum& canopy_spectrum(Cover cover) {
         case Cover::WinterWheat: return kWheat;
         case Cover::Alfalfa: return kAlfalfa;
         case Cover::Trees: return kTrees;
+        case Cover::Conifer: return kConifer;
         default: return kGrass;
     }
 }
@@ -99,6 +124,18 @@ Canopy phenology(Cover cover, double doy, const Field& field) {
             c.dry = 0.65 * (1 - c.green);
             break;
         }
+        case Cover::Conifer: {
+            // Evergreen: a little new growth in early summer.
+            c.green = 0.88 * v + 0.05 * season(doy, 140, 8, 250, 10);
+            c.dry = 0.06;
+            break;
+        }
+        case Cover::Shrub:
+        case Cover::Wetland: {
+            c.green = v * (0.55 + 0.35 * season(doy, 120, 10, 280, 12));
+            c.dry = 0.3 * (1 - season(doy, 120, 10, 280, 12));
+            break;
+        }
         default: break;  // water, bare, roads carry no canopy
     }
     c.green = std::clamp(c.green, 0.0, 1.0);
@@ -126,6 +163,56 @@ Surface surface_at(const Landscape& ls, std::size_t i, double doy) {
         }
         case Cover::Bare: {
             for (int k = 0; k < kBandCount; ++k) rho[k] = kBare[k] * (1 - 0.1 * moist + 0.04 * patch + 0.02 * grain);
+            if (ls.mix[i] != 0)  // tinted soils of the other landscapes (Iowa's bare mix is 0)
+                for (int k = 0; k < kBandCount; ++k) rho[k] += ls.mix[i] * kRedTint[k] + 0.05 * (ls.mix[i] - 0.5) * kBare[k];
+            break;
+        }
+        case Cover::Sand: {
+            const double m = ls.mix[i];
+            for (int k = 0; k < kBandCount; ++k)
+                rho[k] = (kSand[k] + m * kRedTint[k]) * (1 - 0.05 * moist + 0.05 * patch + 0.02 * grain);
+            break;
+        }
+        case Cover::Rock: {
+            const double bright = 0.6 + 0.8 * ls.mix[i];
+            for (int k = 0; k < kBandCount; ++k) rho[k] = kRock[k] * bright * (1 + 0.08 * patch + 0.06 * grain);
+            break;
+        }
+        case Cover::Roof: {
+            // mix picks the material: white/metal (10 %), grey concrete, red tile, dark.
+            const double m = ls.mix[i];
+            const Spectrum& roof = m < 0.1 ? kWhiteRoof : m < 0.5 ? kRoof : m < 0.75 ? kTileRoof : kDarkRoof;
+            for (int k = 0; k < kBandCount; ++k) rho[k] = roof[k] * (0.85 + 0.3 * hash_scale(m) + 0.05 * grain);
+            break;
+        }
+        case Cover::Shallows: {
+            // mix >= 0: bottom visibility; mix < 0: -turbidity (a river plume).
+            const double bottom = std::max(0.0, double(ls.mix[i])), turbid = std::max(0.0, -double(ls.mix[i]));
+            const double foam = ls.rows[i];
+            for (int k = 0; k < kBandCount; ++k) {
+                const double water = kSea[k] * (1 - 0.5 * bottom) + bottom * kBottom[k] +
+                                     turbid * (kWater[k] - kSea[k] + 2 * kSediment[k]);
+                rho[k] = (1 - foam) * water + foam * kFoam[k];
+            }
+            return out;
+        }
+        case Cover::Shrub: {
+            // Sparse shrubs (mix = cover) over pale soil.
+            const Canopy c = phenology(cover, doy, field);
+            const double f = ls.mix[i] * (1 + 0.1 * grain);
+            for (int k = 0; k < kBandCount; ++k) {
+                const double leaf = c.green * kShrub[k] + (1 - c.green) * kDry[k];
+                rho[k] = f * leaf + (1 - f) * kBare[k] * (1.1 + 0.05 * patch);
+            }
+            out.canopy = {f * c.green, f * (1 - c.green)};
+            break;
+        }
+        case Cover::Wetland: {
+            // Reeds over standing water: dark in the SWIR.
+            const Canopy c = phenology(cover, doy, field);
+            const double g = std::clamp(c.green * (1 + 0.15 * patch), 0.0, 1.0), d = std::min(c.dry, 1 - g);
+            for (int k = 0; k < kBandCount; ++k) rho[k] = g * kMarsh[k] + d * kDry[k] + (1 - g - d) * kWater[k];
+            out.canopy = c;
             break;
         }
         case Cover::Built: {

@@ -16,6 +16,7 @@
 #include "libio/synth/product_names.hpp"
 #include "libio/synth/products.hpp"
 #include "libio/synth/random.hpp"
+#include "libio/synth/scene_variation.hpp"
 #include "libio/synth/sensors.hpp"
 #include "libio/warp.hpp"
 
@@ -50,7 +51,7 @@ Grid cdl_grid(const Bounds& b, const std::string& wkt) {
 
 class Writer {
 public:
-    Writer(std::string root, std::uint64_t seed) : root_(std::move(root)), seed_(seed) {}
+    Writer(std::string root, std::string label) : root_(std::move(root)), label_(std::move(label)) {}
 
     void write(const std::string& relative, RasterSpec spec, const RasterBlock& block,
                const ColorTable* colors = nullptr) {
@@ -61,7 +62,7 @@ public:
         OutputOptions options;
         options.creation_options = {"COMPRESS=DEFLATE",
                                     GDALDataTypeIsFloating(spec.type) ? "PREDICTOR=3" : "PREDICTOR=2"};
-        spec.metadata["LSSR_SYNTHETIC"] = "lssr-synth seed " + std::to_string(seed_);
+        spec.metadata["LSSR_SYNTHETIC"] = label_;
         RasterWriter writer(path.string(), spec, options);
         writer.write(block, Window{0, 0, block.width, block.height});
         if (colors) writer.set_color_table(*colors);
@@ -77,7 +78,7 @@ public:
 
 private:
     std::string root_;
-    std::uint64_t seed_;
+    std::string label_;
     std::vector<std::string> files_;
 };
 
@@ -160,6 +161,11 @@ void validate(const StudyAreaOptions& o) {
         if (x < 100000 || x + n * 10.0 > 900000 || y - n * 10.0 < 0 || y > 9300000)
             throw OptionError("--origin: the area must lie inside UTM zone 15N (EPSG:32615)");
     }
+    if (!parse_landscape(o.landscape)) {
+        std::string names;
+        for (const auto& name : landscape_names()) names += (names.empty() ? "" : ", ") + name;
+        throw OptionError("--landscape: unknown landscape '" + o.landscape + "'; choose one of " + names);
+    }
     if (o.output_dir.empty()) throw OptionError("no output folder given");
 }
 
@@ -177,13 +183,31 @@ StudyAreaSummary generate_study_area(const StudyAreaOptions& o, const Progress& 
     const CoarseGrid hls_grid{0.0, n / 3, n / 3}, landsat_grid{-1.5, n / 3 + 1, n / 3 + 1};
 
     StagedDirectory staged(o.output_dir, o.overwrite);
-    Writer out(staged.temp_path(), o.seed);
+    const LandscapeKind kind = *parse_landscape(o.landscape);
+    // Iowa scenes keep their fixed radiometry and optics (and their metadata).
+    const bool varied = kind != LandscapeKind::Iowa;
+    Writer out(staged.temp_path(), "lssr-synth seed " + std::to_string(o.seed) +
+                                       (varied ? std::string(" landscape ") + landscape_name(kind) : ""));
     const double steps = 3.0 + 5.0 * o.dates.size();
     double done = 0;
     auto step = [&](const char* what) { report(progress, ++done / steps, what); };
     report(progress, 0.0, "landscape");
 
-    const Landscape ls = build_landscape(o.seed, n, kMargin);
+    const Landscape ls = build_landscape(o.seed, n, kMargin, kind);
+    // truth/field_id.tif is UInt16: never write clamped ids (small fields at 20 km come near).
+    if (ls.fields.size() > 65535)
+        throw Error(fmt::format("--landscape {}: {} fields do not fit truth/field_id.tif (UInt16); use a smaller --size",
+                                o.landscape, ls.fields.size()));
+    // One scene's rendering on a day, with its own radiometry when varied.
+    auto render = [&](double day_of_year, const char* stream, int index) {
+        RasterBlock block = render_reflectance(ls, day_of_year);
+        if (varied) apply_radiometry(block, random_radiometry(derive_seed(o.seed, stream, index)));
+        return block;
+    };
+    auto optics = [&](SensorModel sensor, const OpticsRange& range, const char* stream, int index) {
+        if (varied) vary_optics(sensor, range, derive_seed(o.seed, stream, index));
+        return sensor;
+    };
     auto interior = [&](auto fn) {
         return plane(n, n, [&](int r, int c) { return fn(ls.index(r + kMargin, c + kMargin)); });
     };
@@ -255,7 +279,7 @@ StudyAreaSummary generate_study_area(const StudyAreaOptions& o, const Progress& 
         const ProductNames names = product_names(date, index);
 
         // Sentinel-2 L2A: the 10 m truth, with B8A/B11/B12 and SCL at 20 m.
-        const RasterBlock truth = render_reflectance(ls, date.day_of_year());
+        const RasterBlock truth = render(date.day_of_year(), "s2-radiometry", index);
         const std::string s2_dir = names.s2_safe + "/GRANULE/" + names.s2_granule + "/IMG_DATA/";
         auto at10 = [&](Band b, int r, int c) { return truth.at(b, r + kMargin, c + kMargin); };
         auto at20 = [&](Band b, int r, int c) {
@@ -276,7 +300,7 @@ StudyAreaSummary generate_study_area(const StudyAreaOptions& o, const Progress& 
                       int water = 0;
                       for (int dr = 0; dr < 2; ++dr)
                           for (int dc = 0; dc < 2; ++dc)
-                              water += ls.cover[ls.index(kMargin + 2 * r + dr, kMargin + 2 * c + dc)] == Cover::Water;
+                              water += is_water(ls.cover[ls.index(kMargin + 2 * r + dr, kMargin + 2 * c + dc)]);
                       if (water >= 2) return 6;
                       const double red = at20(Red, r, c), nir = at20(Nir, r, c);
                       return (nir - red) / std::max(1e-6, nir + red) > 0.35 ? 4 : 5;
@@ -284,15 +308,17 @@ StudyAreaSummary generate_study_area(const StudyAreaOptions& o, const Progress& 
         step("Sentinel-2 L2A");
 
         // HLS S30: the same overpass seen at 30 m.
-        write_hls_granule(names.s30_granule, truth, s30_sensor(o.seed, index), "s30", index, date.iso() + "T17:09:01Z",
+        write_hls_granule(names.s30_granule, truth, optics(s30_sensor(o.seed, index), kS30Optics, "s30-optics", index),
+                          "s30", index, date.iso() + "T17:09:01Z",
                           {{"B02", Blue}, {"B03", Green}, {"B04", Red}, {"B8A", NirNarrow}, {"B11", Swir1},
                            {"B12", Swir2}});
         step("HLS S30");
 
         // Landsat 8/9 Collection 2 Level-2, the next day, on the WRS-2 lattice.
         {
-            const RasterBlock day_truth = render_reflectance(ls, names.landsat_date.day_of_year());
-            RasterBlock scene = simulate_sensor(day_truth, kMargin, landsat_grid, landsat_sensor(o.seed, index),
+            const RasterBlock day_truth = render(names.landsat_date.day_of_year(), "landsat-radiometry", index);
+            RasterBlock scene = simulate_sensor(day_truth, kMargin, landsat_grid,
+                                                optics(landsat_sensor(o.seed, index), kLandsatOptics, "landsat-optics", index),
                                                 derive_seed(o.seed, "landsat-noise", index));
             const Clouds clouds =
                 make_clouds(derive_seed(o.seed, "landsat-clouds", index), o.cloud_fraction, n, landsat_grid);
@@ -308,8 +334,8 @@ StudyAreaSummary generate_study_area(const StudyAreaOptions& o, const Progress& 
         step("Landsat C2 L2");
 
         // HLS L30, two days later.
-        write_hls_granule(names.l30_granule, render_reflectance(ls, names.l30_date.day_of_year()),
-                          l30_sensor(o.seed, index), "l30", index, names.l30_date.iso() + "T16:54:32Z",
+        write_hls_granule(names.l30_granule, render(names.l30_date.day_of_year(), "l30-radiometry", index),
+                          optics(l30_sensor(o.seed, index), kLandsatOptics, "l30-optics", index), "l30", index, names.l30_date.iso() + "T16:54:32Z",
                           {{"B01", Coastal}, {"B02", Blue}, {"B03", Green}, {"B04", Red}, {"B05", NirNarrow},
                            {"B06", Swir1}, {"B07", Swir2}});
         step("HLS L30");

@@ -26,6 +26,9 @@ struct StudyAreaOptions {
     // the area centred near (450000, 4650000).
     std::optional<std::array<double, 2>> origin;
     bool overwrite = false;
+    // Landscape family (landscape_names()): "iowa" (the default, unchanged) or one
+    // of the others, whose scenes also vary in radiometry and sensor optics.
+    std::string landscape = "iowa";
 };
 
 // Side of the 10 m grid in pixels for a size in km: the nearest multiple of 6
@@ -33,7 +36,8 @@ struct StudyAreaOptions {
 int area_pixels(double size_km);
 
 // Throws OptionError for a bad size, no or repeated dates, a cloud fraction
-// outside [0, 0.9], or an origin off the 30 m lattice or outside UTM zone 15.
+// outside [0, 0.9], an origin off the 30 m lattice or outside UTM zone 15, or
+// an unknown landscape.
 void validate(const StudyAreaOptions& options);
 
 struct StudyAreaSummary {
