@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The recipe of the embedded default model (data/models/default.safetensors):
 # generate training study areas with lssr-synth (seeds 1..N, never the bench's
-# held-out 9001+), pair and tile them, pre-train the small SD-architecture base
+# held-out 9001+; the landscapes cycle through every preset), pair and tile
+# them, cut self-supervised pairs from the real scenes of data/real-train
+# (lssr-tile --self-pairs; none overlaps bench/data/real, and the fine-tuning
+# experiment's scene is held out), pre-train the small SD-architecture base
 # of data/configs/lssr-small from scratch (VAE, then UNet), then train LSSR's
 # adapters, knowledge module and SAR head on it, and install the bundle.
 # Every stage checkpoints; run the same command again after an interruption and
@@ -16,7 +19,11 @@ usage: scripts/$me [OPTIONS]
 
   --work DIR        working folder (default: build/default-model); kept, so that a
                     second run resumes (data, checkpoints)
-  --areas N         generated training study areas (default 8)
+  --areas N         generated training study areas (default 8; landscapes in turn:
+                    iowa smallfields city coast forest mountains desert mix)
+  --real DIR        real scenes for self-supervised pairs (default data/real-train)
+  --hold-out NAMES  comma-separated files of DIR left out (default s2-csmask.tif,
+                    the scene of bench/finetune-bench.sh)
   --size KM         side of each area in km (default 10)
   --vae-steps N     base VAE steps (default 2500)
   --unet-steps N    base UNet steps (default 2000)
@@ -31,12 +38,14 @@ USAGE
 }
 
 die() { echo "$me: error: $*" >&2; exit 1; }
-work="$root/build/default-model" areas=8 size=10 vae_steps=2500 unet_steps=2000 decoder_steps=0 lssr_steps=500 pix_steps=250
+work="$root/build/default-model" real="$root/data/real-train" hold_out="s2-csmask.tif" areas=8 size=10 vae_steps=2500 unet_steps=2000 decoder_steps=0 lssr_steps=500 pix_steps=250
 threads="" install="$root/data/models/default.safetensors" quick=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --work) work="$2"; shift 2 ;;
     --areas) areas="$2"; shift 2 ;;
+    --real) real="$2"; shift 2 ;;
+    --hold-out) hold_out="$2"; shift 2 ;;
     --size) size="$2"; shift 2 ;;
     --vae-steps) vae_steps="$2"; shift 2 ;;
     --unet-steps) unet_steps="$2"; shift 2 ;;
@@ -63,8 +72,9 @@ log() { echo "$me: $*" >&2; }
 start=$(date +%s)
 
 # 1. Study areas: five summer months spread over the areas, so the month
-#    embedding sees May..September.
+#    embedding sees May..September; one landscape preset after another.
 all_dates=(2021-05-14 2021-06-09 2021-07-11 2021-08-12 2021-09-13 2021-05-30 2021-06-25 2021-07-27 2021-08-28)
+landscapes=(iowa smallfields city coast forest mountains desert mix)
 datasets=()
 for i in $(seq 1 "$areas"); do
   d="$work/data/area$i"
@@ -73,14 +83,35 @@ for i in $(seq 1 "$areas"); do
   rm -rf "$d"; mkdir -p "$d"
   k=$(( (i - 1) % 5 ))
   dates="${all_dates[$k]},${all_dates[$((k + 2))]},${all_dates[$((k + 4))]}"
-  log "area $i/$areas: lssr-synth --seed $i ($dates)"
-  "$bin/lssr-synth" -q "${thr[@]}" -O "$d/area" --seed "$i" --size "$size" --dates "$dates"
+  landscape="${landscapes[$(( (i - 1) % ${#landscapes[@]} ))]}"
+  log "area $i/$areas: lssr-synth --seed $i --landscape $landscape ($dates)"
+  "$bin/lssr-synth" -q "${thr[@]}" -O "$d/area" --seed "$i" --size "$size" --dates "$dates" --landscape "$landscape"
   "$bin/lssr-pair" -q "$d/area" --lr landsat,hls-l30 --reuse-hr --with-s1 -o "$d/pairs.jsonl" 2>/dev/null
   "$bin/lssr-tile" -q "${thr[@]}" "$d/pairs.jsonl" --dem "$d/area/dem.tif" --landcover "$d/area/landcover.tif" \
     -O "$d/dataset" --test-fraction 0.1 --seed "$i"
   rm -rf "$d/area"  # the patches are all training needs
   touch "$d/done"
 done
+
+# 2. Real scenes, self-supervised (Wald's protocol): each scene is its own HR
+#    target and its 3x block mean the LR input. Patches of 32 every 8 LR pixels,
+#    so the few real scenes weigh about as much as the generated areas.
+real_set="$work/data/real"
+if [ ! -f "$real_set/done" ]; then
+  scenes=()
+  for f in "$real"/*.tif; do
+    case ",$hold_out," in *",$(basename "$f"),"*) continue ;; esac
+    scenes+=("$f")
+  done
+  [ ${#scenes[@]} -gt 0 ] || die "no real scenes in $real"
+  [ "$quick" = 1 ] && scenes=("${scenes[@]:0:2}")
+  rm -rf "$real_set"; mkdir -p "$real_set"
+  log "real: lssr-tile --self-pairs on ${#scenes[@]} scenes of $real"
+  "$bin/lssr-tile" -q --self-pairs "${scenes[@]}" -O "$real_set/dataset" --patch 32 --stride 8 \
+    --test-fraction 0.1 --seed 1
+  touch "$real_set/done"
+fi
+datasets+=("$real_set/dataset")
 
 # One training stage in its run folder: resumed from its checkpoint when the
 # settings are those it was started with, else started over (the old folder is
@@ -99,7 +130,7 @@ run_stage() {  # name run_dir lssr-train arguments...
   touch "$dir/done"
 }
 
-# 2. The base, from scratch: VAE, then UNet; with --decoder-steps, then the
+# 3. The base, from scratch: VAE, then UNet; with --decoder-steps, then the
 #    decoder fine-tuned on the UNet's one-step outputs (L2 and consistency, the
 #    weight below). Off by default: it raised PSNR on the training areas but
 #    lowered it on the held-out ones.
@@ -110,7 +141,7 @@ run_stage base "$base_run" --stage base --base-model "$root/data/configs/lssr-sm
   --batch 8 --crop 32 --lr 2e-3 --lr-schedule cosine --lambda-consistency 1 \
   --checkpoint-every 100 --val-every 250 --seed 1
 
-# 3. LSSR on the base: pixel LoRA, then semantic LoRA, knowledge module and a
+# 4. LSSR on the base: pixel LoRA, then semantic LoRA, knowledge module and a
 #    small SAR head. LPIPS and CSD need pretrained networks we cannot ship. The
 #    paper's weights (L2 2, FFT 1, NDVI 20 as L1) let the NDVI term dominate on
 #    this small model and cost 4 dB of IR PSNR; L2 leads here and NDVI is
@@ -123,7 +154,7 @@ run_stage lssr "$lssr_run" --base-model "$base_run/base" "${datasets[@]}" \
   --lambda-l2 20 --lambda-fft 0.2 --lambda-ndvi 5 --ndvi-loss mse \
   --lambda-lpips 0 --lambda-csd 0 --checkpoint-every 100 --val-every 250 --seed 1
 
-# 4. Install the bundle: base embedded, so that it works with no other file.
+# 5. Install the bundle: base embedded, so that it works with no other file.
 mkdir -p "$(dirname "$install")"
 cp "$lssr_run/model.safetensors" "$install.tmp.$$"
 mv -f "$install.tmp.$$" "$install"
