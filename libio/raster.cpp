@@ -1,5 +1,7 @@
 #include "libio/raster.hpp"
 
+#include <algorithm>
+
 #include <gdal_priv.h>
 #include <cpl_string.h>
 
@@ -10,6 +12,14 @@
 #include "libio/staged_output.hpp"
 
 namespace lssr::io {
+
+RasterBlock crop(const RasterBlock& block, const Window& w) {
+    RasterBlock out(block.bands, w.width, w.height);
+    for (int b = 0; b < block.bands; ++b)
+        for (int r = 0; r < w.height; ++r)
+            std::copy_n(block.band(b) + static_cast<size_t>(w.row + r) * block.width + w.col, w.width, &out.at(b, r, 0));
+    return out;
+}
 
 RasterBlock read_block(GDALDataset& dataset, const std::vector<int>& bands, const Window& window,
                        const std::string& path) {

@@ -34,6 +34,9 @@ struct RasterBlock {
     }
 };
 
+// Copies window `w` (relative to `block`'s origin, inside it) out of a block.
+RasterBlock crop(const RasterBlock& block, const Window& w);
+
 // Reads the given bands (1-based) over a window as stored values (no scaling).
 // Throws InputError naming `path` on a read failure (e.g. a truncated file).
 RasterBlock read_block(GDALDataset& dataset, const std::vector<int>& bands, const Window& window,

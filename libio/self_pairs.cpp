@@ -105,13 +105,6 @@ RasterBlock read_hr(const Scene& s, const Window& w) {
     return block;
 }
 
-RasterBlock crop(const RasterBlock& block, const Window& w) {
-    RasterBlock out(block.bands, w.width, w.height);
-    for (int b = 0; b < block.bands; ++b)
-        for (int r = 0; r < w.height; ++r)
-            for (int c = 0; c < w.width; ++c) out.at(b, r, c) = block.at(b, w.row + r, w.col + c);
-    return out;
-}
 
 class SelfPairTiler {
 public:

@@ -93,7 +93,9 @@ void write_bundle(const std::string& path, SrModel& model, const BundleWriteOpti
     tensors.emplace_back("prompt_embeds", model.prompt().to(torch::kCPU));
     std::map<std::string, std::string> meta;
     json arch = {{"type", "lssr-one-step"},
-                 {"residual", "z - UNet(z, t, prompt)"},
+                 {"residual", input_normalisation(model.base()) == InputNormalisation::TileBand
+                                  ? "x + decode(z - UNet(z, t, prompt)) - decode(z), x the tile's bicubic x3"
+                                  : "z - UNet(z, t, prompt)"},
                  {"lora", {{"targets", "pisa-sr"}, {"adapters", json::array()}}},
                  {"knowledge_module", static_cast<bool>(model.knowledge)},
                  {"sar_head", static_cast<bool>(model.sar_head)},
@@ -121,8 +123,8 @@ void write_bundle(const std::string& path, SrModel& model, const BundleWriteOpti
     meta["normalisation"] =
         input_normalisation(model.base()) == InputNormalisation::TileBand
             ? "tile-band: per tile and band over the LR tile, x = (rho - mean) / (3 * max(std, 0.005)) of rho "
-              "clamped to [0,2], bicubic x3 (align_corners false); output rho = mean + 3 * max(std, 0.005) * y, "
-              "a residual over the tile's bicubic x3" + side_inputs
+              "clamped to [0,2], bicubic x3 (align_corners false); output rho = mean + 3 * max(std, 0.005) * "
+              "(x + decode(z - eps) - decode(z)), a residual over the tile's bicubic x3" + side_inputs
             : std::string(kLegacyFixedNormalisation) + ", bilinear x3 (align_corners false)" + side_inputs;
     meta["scale_factor"] = "3";
     meta["timestep"] = std::to_string(model.timestep());

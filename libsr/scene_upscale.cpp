@@ -27,15 +27,6 @@ double seconds_since(Clock::time_point t0) {
     return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-// Copies window `w` (relative to `src`'s origin) out of a block.
-io::RasterBlock crop(const io::RasterBlock& src, const io::Window& w) {
-    io::RasterBlock out(src.bands, w.width, w.height);
-    for (int b = 0; b < src.bands; ++b)
-        for (int r = 0; r < w.height; ++r)
-            std::copy_n(src.band(b) + static_cast<size_t>(w.row + r) * src.width + w.col, w.width, &out.at(b, r, 0));
-    return out;
-}
-
 // Missing pixels (NaN, and any value that is not finite: libio/finite_values.hpp)
 // get the band's mean over the tile's valid pixels, so the networks see only
 // finite numbers; they are masked out of the output again. False when the tile
@@ -203,7 +194,7 @@ private:
         };
         for (int col = 0; col < layout_.columns(); ++col) {
             const io::Window w{layout_.col_offsets[col], layout_.row_offsets[row], tw, th};
-            auto block = crop(lr, io::Window{w.col, 0, tw, th});
+            auto block = io::crop(lr, io::Window{w.col, 0, tw, th});
             if (!fill_holes(block)) {
                 ++stats_.tiles_empty;
                 add_done(io::RasterBlock(6, tw * kScale, th * kScale, NAN), w);
@@ -263,7 +254,7 @@ private:
             auto blended = acc.result();
             if (options_.consistency == Consistency::Exact)
                 project_consistent(blended, reader_.read(io::Window{0, b0 / kScale, scene_.grid.width, (b1 - b0) / kScale}));
-            auto out = crop(blended, io::Window{0, r0 - b0, region.width, region.height});
+            auto out = io::crop(blended, io::Window{0, r0 - b0, region.width, region.height});
             apply_input_mask(out, region);
             encode(out);
             writer.write(out, region);

@@ -5,8 +5,10 @@
 // y = clamp(decode((z - eps)/sf), -1, 1) -> reflectance (y+1)/2.
 // A base whose VAE was trained on tile-band normalised images (its config's
 // lssr_normalisation, model_input.hpp) gets bicubic x3 of the tile in the
-// tile's own units instead and its output mapped back with the tile's mean and
-// spread: a residual over the smooth upsampling that keeps the input's level.
+// tile's own units instead, and its output is that image plus what the
+// denoising step changes, decode(z - eps) - decode(z), mapped back with the
+// tile's mean and spread: a residual over the smooth upsampling that keeps the
+// input's level.
 // Without adapters this is the plain one-step path; adapters add LoRA to the
 // UNet, the knowledge module in latent space and the SAR head after decoding.
 #include <torch/torch.h>

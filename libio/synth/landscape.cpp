@@ -268,7 +268,7 @@ void assign_fields(Rng& rng, const Lattice& l, int margin, int area, std::vector
 
 }  // namespace
 
-Landscape build_landscape(std::uint64_t seed, int area_pixels, int margin) {
+Landscape blank_landscape(int area_pixels, int margin) {
     Landscape ls;
     ls.margin = margin;
     ls.width = ls.height = area_pixels + 2 * margin;
@@ -282,6 +282,12 @@ Landscape build_landscape(std::uint64_t seed, int area_pixels, int margin) {
     ls.moisture.assign(n, 0);
     ls.elevation.assign(n, 0);
     ls.shading.assign(n, 1);
+    return ls;
+}
+
+Landscape build_landscape(std::uint64_t seed, int area_pixels, int margin) {
+    Landscape ls = blank_landscape(area_pixels, margin);
+    const size_t n = ls.pixels();
 
     Rng rng(derive_seed(seed, "lattice"));
     const Lattice lattice = make_lattice(rng, ls.width, ls.height);

@@ -62,6 +62,10 @@ const std::vector<std::string>& landscape_names();  // "iowa", "smallfields", ..
 std::optional<LandscapeKind> parse_landscape(const std::string& name);
 const char* landscape_name(LandscapeKind kind);
 
+// A canvas of grass, flat and unshaded, every layer sized: what each
+// landscape paints on.
+Landscape blank_landscape(int area_pixels, int margin);
+
 // Builds the Iowa farm landscape for a seed. `area_pixels` is the side of the study area
 // in 10 m pixels; the canvas adds `margin` pixels on each side. Every cover type
 // appears at least once (fields are assigned so), whatever the size.

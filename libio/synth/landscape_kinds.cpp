@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "libio/synth/landscape.hpp"
 #include "libio/synth/landscape_kit.hpp"
 
 namespace lssr::io::synth {
@@ -23,23 +24,6 @@ std::optional<LandscapeKind> parse_landscape(const std::string& name) {
 const char* landscape_name(LandscapeKind kind) { return landscape_names()[static_cast<int>(kind)].c_str(); }
 
 namespace {
-
-Landscape empty_canvas(int area_pixels, int margin) {
-    Landscape ls;
-    ls.margin = margin;
-    ls.width = ls.height = area_pixels + 2 * margin;
-    const size_t n = ls.pixels();
-    ls.cover.assign(n, Cover::Grass);
-    ls.field.assign(n, 0);
-    ls.patchiness.assign(n, 0);
-    ls.grain.assign(n, 0);
-    ls.rows.assign(n, 0);
-    ls.mix.assign(n, 0);
-    ls.moisture.assign(n, 0);
-    ls.elevation.assign(n, 0);
-    ls.shading.assign(n, 1);
-    return ls;
-}
 
 void paint(LandscapeKind kind, Painter& p) {
     switch (kind) {
@@ -90,7 +74,7 @@ void smooth_elevation(Landscape& ls, int radius) {
 
 Landscape build_landscape(std::uint64_t seed, int area_pixels, int margin, LandscapeKind kind) {
     if (kind == LandscapeKind::Iowa) return build_landscape(seed, area_pixels, margin);
-    Landscape ls = empty_canvas(area_pixels, margin);
+    Landscape ls = blank_landscape(area_pixels, margin);
     const std::uint64_t kind_seed = derive_seed(seed, landscape_name(kind));
     Rng sun(derive_seed(kind_seed, "sun"));
     const double azimuth = sun.uniform(100, 170), zenith = sun.uniform(22, 50);
