@@ -80,12 +80,6 @@ RasterSpec landcover_spec(const Grid& grid, double nodata) {
     return spec;
 }
 
-std::vector<std::string> role_names() {
-    std::vector<std::string> names;
-    for (BandRole r : kReflectanceRoles) names.emplace_back(role_name(r));
-    return names;
-}
-
 std::array<double, 2> center_lonlat(const Grid& grid) {
     OGRSpatialReference from, to;
     from.SetFromUserInput(grid.crs_wkt.c_str());

@@ -55,8 +55,6 @@ RasterBlock landcover_on(const OpenBand& landcover, const Grid& grid);
 RasterSpec float_spec(const Grid& grid, const std::vector<std::string>& descriptions);
 // The _LC.tif file: Byte with the land cover's nodata.
 RasterSpec landcover_spec(const Grid& grid, double nodata);
-// Band descriptions of a reflectance patch: blue .. swir2.
-std::vector<std::string> role_names();
 
 // Longitude/latitude of the grid's centre (NaN when the CRS cannot be transformed).
 std::array<double, 2> center_lonlat(const Grid& grid);

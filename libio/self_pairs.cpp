@@ -18,6 +18,7 @@
 #include "libio/errors.hpp"
 #include "libio/eval_samples.hpp"
 #include "libio/gdal_dataset.hpp"
+#include "libio/products.hpp"
 #include "libio/grid_json.hpp"
 #include "libio/side_layers.hpp"
 #include "libio/staged_output.hpp"
@@ -96,12 +97,10 @@ Scene open_scene(DatasetCache& cache, const std::string& path, const SelfPairsOp
 // (nodata, NaN, not finite once scaled) is missing in all.
 RasterBlock read_hr(const Scene& s, const Window& w) {
     RasterBlock block = read_scaled(*s.dataset, s.bands, s.scalings, w, s.path);
-    for (size_t i = 0; i < block.plane(); ++i) {
-        bool missing = false;
-        for (int b = 0; b < block.bands && !missing; ++b) missing = std::isnan(block.band(b)[i]);
-        if (missing)
+    const std::vector<bool> missing = missing_anywhere({&block});
+    for (size_t i = 0; i < block.plane(); ++i)
+        if (missing[i])
             for (int b = 0; b < block.bands; ++b) block.band(b)[i] = NAN;
-    }
     return block;
 }
 
@@ -182,11 +181,11 @@ private:
         const std::string compact = scene.date ? scene.date->compact() : "00000000";
         const std::string iso = scene.date ? scene.date->iso() : "";
         const std::string stem = split + "/" + id + "_" + compact + "_";
-        RasterSpec l8 = float_spec(lr_grid, role_names());
+        RasterSpec l8 = float_spec(lr_grid, reflectance_role_names());
         l8.metadata = {{"LSSR_PRODUCT", scene.id},
                        {"ACQUISITION_DATE", iso},
                        {"LSSR_SELF_PAIRS", std::string("3x ") + psf_name(o_.psf) + " degradation of the scene"}};
-        RasterSpec s2 = float_spec(hr_grid, role_names());
+        RasterSpec s2 = float_spec(hr_grid, reflectance_role_names());
         s2.metadata = {{"LSSR_PRODUCT", scene.id}, {"ACQUISITION_DATE", iso}, {"LSSR_SELF_PAIRS", "the scene"}};
         write(stem + "L8.tif", l8, lr);
         write(stem + "S2.tif", s2, hr);

@@ -18,6 +18,7 @@
 #include "libio/dates.hpp"
 #include "libio/errors.hpp"
 #include "libio/gdal_dataset.hpp"
+#include "libio/products.hpp"
 #include "libio/grid_json.hpp"
 #include "libio/patch_sampling.hpp"
 #include "libio/raster.hpp"
@@ -307,9 +308,9 @@ private:
         const std::map<std::string, std::string> meta_hr{{"LSSR_SENSOR", pair.hr.sensor},
                                                          {"LSSR_PRODUCT", pair.hr.id},
                                                          {"ACQUISITION_DATE", pair.hr.date}};
-        RasterSpec l8 = float_spec(lr_grid, role_names());
+        RasterSpec l8 = float_spec(lr_grid, reflectance_role_names());
         l8.metadata = meta_lr;
-        RasterSpec s2 = float_spec(hr_grid, role_names());
+        RasterSpec s2 = float_spec(hr_grid, reflectance_role_names());
         s2.metadata = meta_hr;
         write(stem + "L8.tif", l8, lr_values);
         write(stem + "S2.tif", s2, hr_values);

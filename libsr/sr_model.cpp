@@ -83,10 +83,11 @@ SrOutput SrModel::forward_full(const torch::Tensor& lr, const Auxiliary& aux) {
     } else {
         // Tile-band: the residual over the smooth upsampling is what the
         // denoising step (and the knowledge module) change in the decoded
-        // image, decode(z - eps) - decode(z), so the autoencoder's own reconstruction error cancels and
-        // a network that changes nothing returns the bicubic x3 exactly. Both
-        // decodes go as one batch. The clamp is a guard only: images are in
-        // units of 3 std of the tile, and a bright roof reaches about 4.
+        // image, decode(z - eps) - decode(z), so the autoencoder's own
+        // reconstruction error cancels and a network that changes nothing
+        // returns the bicubic x3 exactly. Both decodes go as one batch. The
+        // clamp is a guard only: images are in units of 3 std of the tile,
+        // and a bright roof reaches about 4.
         const auto both = base_.vae->decode(torch::cat({denoised, z_input}, 0) / sf);
         const int64_t n = denoised.size(0);
         y = (input + both.slice(0, 0, n) - both.slice(0, n)).clamp(-kMaxTileBandImage, kMaxTileBandImage);
