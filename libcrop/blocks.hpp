@@ -4,7 +4,7 @@
 // (a wider scene gets fewer rows per band), and every row is read once.
 #include <vector>
 
-#include "libio/grid.hpp"
+#include "libio/gdal/grid.hpp"
 
 namespace lssr::crop {
 

@@ -4,8 +4,8 @@
 #include <set>
 #include <sstream>
 
-#include "libio/errors.hpp"
-#include "libio/legends.hpp"
+#include "libio/core/errors.hpp"
+#include "libio/products/legends.hpp"
 
 namespace lssr::crop {
 

@@ -4,8 +4,8 @@
 #include <cmath>
 #include <sstream>
 
-#include "libio/errors.hpp"
-#include "libio/text.hpp"
+#include "libio/core/errors.hpp"
+#include "libio/core/text.hpp"
 
 namespace lssr::crop {
 namespace {

@@ -8,7 +8,7 @@
 #include "libcrop/labels.hpp"
 #include "libcrop/metrics.hpp"
 #include "libcrop/sampling.hpp"
-#include "libio/errors.hpp"
+#include "libio/core/errors.hpp"
 
 namespace lssr::crop {
 namespace {

@@ -12,7 +12,7 @@
 #include "libcrop/blocks.hpp"
 #include "libcrop/image_stack.hpp"
 #include "libcrop/model.hpp"
-#include "libio/progress.hpp"
+#include "libio/core/progress.hpp"
 
 namespace lssr::crop {
 

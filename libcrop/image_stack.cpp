@@ -7,8 +7,8 @@
 #include <optional>
 #include <regex>
 
-#include "libio/dates.hpp"
-#include "libio/errors.hpp"
+#include "libio/core/dates.hpp"
+#include "libio/core/errors.hpp"
 
 namespace lssr::crop {
 namespace {

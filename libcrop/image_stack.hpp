@@ -6,11 +6,11 @@
 #include <string>
 #include <vector>
 
-#include "libio/bands.hpp"
-#include "libio/gdal_dataset.hpp"
-#include "libio/grid.hpp"
-#include "libio/raster.hpp"
-#include "libio/warp.hpp"
+#include "libio/gdal/bands.hpp"
+#include "libio/gdal/gdal_dataset.hpp"
+#include "libio/gdal/grid.hpp"
+#include "libio/gdal/raster.hpp"
+#include "libio/gdal/warp.hpp"
 
 namespace lssr::crop {
 

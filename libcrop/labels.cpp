@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "libio/errors.hpp"
+#include "libio/core/errors.hpp"
 
 namespace lssr::crop {
 

@@ -4,10 +4,10 @@
 // the grid (so a coarse pixel takes its majority class).
 #include <string>
 
-#include "libio/gdal_dataset.hpp"
-#include "libio/grid.hpp"
-#include "libio/raster.hpp"
-#include "libio/warp.hpp"
+#include "libio/gdal/gdal_dataset.hpp"
+#include "libio/gdal/grid.hpp"
+#include "libio/gdal/raster.hpp"
+#include "libio/gdal/warp.hpp"
 
 namespace lssr::crop {
 

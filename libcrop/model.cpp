@@ -4,9 +4,9 @@
 #include <utility>
 #include <vector>
 
-#include "libcrop/text_output.hpp"
+#include "libio/gdal/text_file.hpp"
 #include "libcrop/xgboost_model_check.hpp"
-#include "libio/errors.hpp"
+#include "libio/core/errors.hpp"
 
 namespace lssr::crop {
 namespace {
@@ -86,11 +86,11 @@ void save_model(const CropModel& model, const std::string& path, bool overwrite)
     json document;
     document["lssr_cropmap"] = metadata_of(model);
     document["xgboost"] = json::parse(model.booster.save_json());
-    write_text_file(path, document.dump() + "\n", overwrite);
+    io::write_text_file(path, document.dump() + "\n", overwrite);
 }
 
 CropModel load_model(const std::string& path) {
-    const std::string text = read_text_file(path);
+    const std::string text = io::read_text_file(path);
     auto invalid = [&](const std::string& why) {
         return InputError(path + ": not a valid cropmap model (" + why + ")");
     };

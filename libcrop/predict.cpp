@@ -7,8 +7,8 @@
 #include "libcrop/cdl.hpp"
 #include "libcrop/features.hpp"
 #include "libcrop/labels.hpp"
-#include "libio/errors.hpp"
-#include "libio/staged_output.hpp"
+#include "libio/core/errors.hpp"
+#include "libio/gdal/staged_output.hpp"
 
 namespace lssr::crop {
 namespace {

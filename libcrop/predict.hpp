@@ -11,9 +11,9 @@
 #include "libcrop/image_stack.hpp"
 #include "libcrop/metrics.hpp"
 #include "libcrop/model.hpp"
-#include "libio/progress.hpp"
-#include "libio/raster.hpp"
-#include "libio/staged_output.hpp"
+#include "libio/core/progress.hpp"
+#include "libio/gdal/raster.hpp"
+#include "libio/gdal/staged_output.hpp"
 
 namespace lssr::crop {
 

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <utility>
 
-#include "libio/errors.hpp"
+#include "libio/core/errors.hpp"
 
 namespace lssr::crop::xgb {
 

@@ -1,4 +1,4 @@
 #pragma once
-// Precompiled header of lssr_sr: the heavy LibTorch and JSON headers.
+// Precompiled header of the LibTorch targets: LibTorch alone. Every other
+// header a file uses it includes itself (the PCH must not hide a missing one).
 #include <torch/torch.h>
-#include <nlohmann/json.hpp>

@@ -13,8 +13,8 @@
 #include <thread>
 
 #include "apps/common/version.hpp"
-#include "libio/error_text.hpp"
-#include "libio/gdal_dataset.hpp"
+#include "libio/core/error_text.hpp"
+#include "libio/gdal/gdal_dataset.hpp"
 
 namespace lssr::app {
 namespace {

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "libio/progress.hpp"
-#include "libio/raster.hpp"
+#include "libio/core/progress.hpp"
+#include "libio/gdal/raster.hpp"
 
 namespace lssr::app {
 

@@ -5,8 +5,8 @@
 #include "apps/common/tool.hpp"
 #include "libcrop/cdl.hpp"
 #include "libcrop/fit.hpp"
-#include "libio/errors.hpp"
-#include "libio/staged_output.hpp"
+#include "libio/core/errors.hpp"
+#include "libio/gdal/staged_output.hpp"
 
 namespace {
 

@@ -8,9 +8,9 @@
 #include "libcrop/metrics.hpp"
 #include "libcrop/model.hpp"
 #include "libcrop/predict.hpp"
-#include "libcrop/text_output.hpp"
-#include "libio/errors.hpp"
-#include "libio/staged_output.hpp"
+#include "libio/gdal/text_file.hpp"
+#include "libio/core/errors.hpp"
+#include "libio/gdal/staged_output.hpp"
 
 int main(int argc, char** argv) {
     using namespace lssr;
@@ -69,10 +69,10 @@ int main(int argc, char** argv) {
                 tool.warn(labels + ": no labelled pixel where the map has a class; metrics are empty");
             const crop::Metrics metrics = crop::compute_metrics(*result.confusion);
             const std::string json = crop::metrics_to_json(metrics).dump(2) + "\n";
-            if (!metrics_path.empty()) result.staged.push_back(crop::stage_text_file(metrics_path, json, overwrite));
+            if (!metrics_path.empty()) result.staged.push_back(io::stage_text_file(metrics_path, json, overwrite));
             if (!confusion_path.empty())
                 result.staged.push_back(
-                    crop::stage_text_file(confusion_path, crop::confusion_csv(*result.confusion), overwrite));
+                    io::stage_text_file(confusion_path, crop::confusion_csv(*result.confusion), overwrite));
             if (metrics_path.empty() && confusion_path.empty()) std::cout << json;
             tool.info(fmt::format("overall accuracy {:.4f}, kappa {:.4f}, macro F1 {:.4f}",
                                   metrics.overall_accuracy, metrics.kappa, metrics.macro.f1));

@@ -1,27 +1,15 @@
 // lssr-eval: PSNR, SSIM, SAM, NDVI error and LR consistency of super-resolved
 // predictions against 10 m references, per sample (CSV) and averaged (JSON).
-#include <fstream>
 #include <iostream>
 
 #include "apps/common/tool.hpp"
-#include "libio/errors.hpp"
-#include "libio/eval_panels.hpp"
-#include "libio/eval_report.hpp"
-#include "libio/eval_samples.hpp"
-#include "libio/staged_output.hpp"
+#include "libio/core/errors.hpp"
+#include "libeval/panels.hpp"
+#include "libeval/report.hpp"
+#include "libeval/samples.hpp"
+#include "libio/gdal/staged_output.hpp"
+#include "libio/gdal/text_file.hpp"
 
-namespace {
-
-void write_text(const std::string& text, const std::string& path, bool overwrite) {
-    lssr::io::StagedFile staged(path, overwrite);
-    std::ofstream out(staged.temp_path(), std::ios::binary);
-    out << text;
-    out.close();
-    if (!out) throw lssr::OutputError(path + ": cannot write");
-    staged.commit();
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
     lssr::app::Tool tool("lssr-eval",
@@ -72,9 +60,9 @@ int main(int argc, char** argv) {
         }
         if (!panels.empty()) lssr::io::write_sample_panels(samples, panel_baselines, ref, panels, overwrite);
         const std::string json = lssr::io::metrics_summary(metrics).dump(2) + "\n";
-        if (!csv_path.empty()) write_text(lssr::io::metrics_csv(metrics), csv_path, overwrite);
+        if (!csv_path.empty()) lssr::io::write_text_file(csv_path, lssr::io::metrics_csv(metrics), overwrite);
         if (json_path.empty()) std::cout << json << std::flush;
-        else write_text(json, json_path, overwrite);
+        else lssr::io::write_text_file(json_path, json, overwrite);
         return 0;
     });
 }

@@ -1,1 +1,1 @@
-target_link_libraries(${tool} PRIVATE lssr_sr)
+target_link_libraries(${tool} PRIVATE lssr_sr_lssr)

@@ -9,11 +9,11 @@
 #include <sstream>
 
 #include "apps/common/tool.hpp"
-#include "libio/errors.hpp"
-#include "libsr/base_model_keys.hpp"
-#include "libsr/bundle.hpp"
-#include "libsr/lora.hpp"
-#include "libio/staged_output.hpp"
+#include "libio/core/errors.hpp"
+#include "libsr/model/base_model_keys.hpp"
+#include "libsr/lssr/bundle.hpp"
+#include "libsr/lssr/lora.hpp"
+#include "libio/gdal/staged_output.hpp"
 
 namespace {
 

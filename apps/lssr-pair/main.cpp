@@ -1,15 +1,15 @@
 // lssr-pair: finds Landsat/HLS, Sentinel-2 and Sentinel-1 products by their
 // official names and writes the LR/HR pair manifest (JSON Lines) for lssr-tile.
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <sstream>
 
 #include "apps/common/tool.hpp"
-#include "libio/errors.hpp"
-#include "libio/pairing.hpp"
-#include "libio/scan.hpp"
-#include "libio/staged_output.hpp"
+#include "libio/core/errors.hpp"
+#include "libio/pairing/pairing.hpp"
+#include "libio/products/scan.hpp"
+#include "libio/gdal/staged_output.hpp"
+#include "libio/gdal/text_file.hpp"
 
 namespace {
 
@@ -26,12 +26,7 @@ void write_manifest(const std::string& text, const std::string& output, bool ove
         std::cout << text << std::flush;
         return;
     }
-    lssr::io::StagedFile staged(output, overwrite);
-    std::ofstream out(staged.temp_path(), std::ios::binary);
-    out << text;
-    out.close();
-    if (!out) throw lssr::OutputError(output + ": cannot write the manifest");
-    staged.commit();
+    lssr::io::write_text_file(output, text, overwrite);
 }
 
 }  // namespace

@@ -3,8 +3,8 @@
 #include <vector>
 
 #include "apps/common/tool.hpp"
-#include "libio/errors.hpp"
-#include "libio/synth/study_area.hpp"
+#include "libio/core/errors.hpp"
+#include "libsynth/study_area.hpp"
 
 namespace {
 

@@ -6,11 +6,11 @@
 #include <limits>
 
 #include "apps/common/tool.hpp"
-#include "libio/errors.hpp"
-#include "libio/scene_tiles.hpp"
-#include "libio/self_pairs.hpp"
-#include "libio/staged_output.hpp"
-#include "libio/tiling.hpp"
+#include "libio/core/errors.hpp"
+#include "libio/tiling/scene_tiles.hpp"
+#include "libio/tiling/self_pairs.hpp"
+#include "libio/gdal/staged_output.hpp"
+#include "libio/tiling/training_dataset.hpp"
 
 namespace {
 

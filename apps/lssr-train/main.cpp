@@ -6,11 +6,11 @@
 #include <sstream>
 
 #include "apps/common/tool.hpp"
-#include "libio/errors.hpp"
-#include "libio/staged_output.hpp"
-#include "libsr/device.hpp"
-#include "libsr/distributed.hpp"
-#include "libsr/trainer.hpp"
+#include "libio/core/errors.hpp"
+#include "libio/gdal/staged_output.hpp"
+#include "libsr/model/device.hpp"
+#include "libsr/train/distributed.hpp"
+#include "libsr/train/trainer.hpp"
 
 using namespace lssr;
 

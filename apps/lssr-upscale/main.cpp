@@ -12,15 +12,15 @@
 
 #include "apps/common/tool.hpp"
 #include "apps/lssr-upscale/shard.hpp"
-#include "libio/dates.hpp"
-#include "libio/errors.hpp"
-#include "libio/quicklook.hpp"
-#include "libio/staged_output.hpp"
-#include "libsr/device.hpp"
-#include "libsr/lr_scene.hpp"
-#include "libsr/model_choice.hpp"
-#include "libsr/scene_upscale.hpp"
-#include "libsr/sr_tile_model.hpp"
+#include "libio/core/dates.hpp"
+#include "libio/core/errors.hpp"
+#include "libeval/quicklook.hpp"
+#include "libio/gdal/staged_output.hpp"
+#include "libsr/model/device.hpp"
+#include "libupscale/lr_scene.hpp"
+#include "libsr/lssr/model_choice.hpp"
+#include "libupscale/scene_upscale.hpp"
+#include "libsr/lssr/sr_tile_model.hpp"
 
 namespace fs = std::filesystem;
 using namespace lssr;
@@ -70,7 +70,7 @@ int main(int argc, char** argv) {
     std::vector<std::string> inputs;
     std::string output, out_dir, device = "auto", shard, fmask = "cloud,adjacent,shadow", consistency = "exact", quicklook;
     sr::ModelChoice model_choice;
-    sr::AuxiliaryInputs aux;
+    sr::SideInputFiles aux;
     sr::UpscaleOptions options;
     app::OutputFlags flags;
     bool skip_existing = false;
@@ -173,7 +173,7 @@ int main(int argc, char** argv) {
                     for (const auto& p : io::quicklook_paths(picture_prefix))
                         io::check_can_write(p, options.output_options.overwrite);
                 }
-                sr::AuxiliaryInputs scene_aux = aux;
+                sr::SideInputFiles scene_aux = aux;
                 if (scene_aux.month == 0)
                     if (const auto date = io::parse_date(scene.ref.date)) scene_aux.month = date->month;
                 options.output = target;

@@ -2,7 +2,7 @@
 
 #include <cstdlib>
 
-#include "libio/errors.hpp"
+#include "libio/core/errors.hpp"
 
 namespace lssr::app {
 namespace {

@@ -9,7 +9,7 @@
 #include <random>
 #include <stdexcept>
 
-#include "libio/raster.hpp"
+#include "libio/gdal/raster.hpp"
 
 namespace lssr::crop::test {
 namespace {
@@ -83,18 +83,12 @@ void write_labels(const std::string& path, const io::Grid& grid) {
     raster.nodata = 0;
     io::RasterBlock block(1, grid.width, grid.height);
     // Pixel centres are transformed into UTM 15N when the grid is in another CRS.
-    OGRSpatialReference from, to;
-    from.SetFromUserInput(grid.crs_wkt.c_str());
-    to.importFromEPSG(32615);
-    from.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-    to.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-    std::unique_ptr<OGRCoordinateTransformation> ct(OGRCreateCoordinateTransformation(&from, &to));
-    if (!ct) throw std::runtime_error("no transformation to UTM 15N");
+    const io::PointTransform to_utm15(grid.crs_wkt, "EPSG:32615");
     for (int r = 0; r < grid.height; ++r)
         for (int c = 0; c < grid.width; ++c) {
             double x = grid.transform[0] + (c + 0.5) * grid.transform[1];
             double y = grid.transform[3] + (r + 0.5) * grid.transform[5];
-            if (!ct->Transform(1, &x, &y)) throw std::runtime_error("transform failed");
+            if (!to_utm15.apply(x, y)) throw std::runtime_error("transform failed");
             block.at(0, r, c) = static_cast<float>(field_class(x, y));
         }
     io::write_raster(path, raster, block, io::OutputOptions{});

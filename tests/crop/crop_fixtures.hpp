@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "libio/grid.hpp"
+#include "libio/gdal/grid.hpp"
 
 namespace lssr::crop::test {
 

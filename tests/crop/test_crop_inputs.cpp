@@ -11,7 +11,7 @@
 #include "libcrop/features.hpp"
 #include "libcrop/image_stack.hpp"
 #include "libcrop/sampling.hpp"
-#include "libio/errors.hpp"
+#include "libio/core/errors.hpp"
 #include "support.hpp"
 
 using namespace lssr;

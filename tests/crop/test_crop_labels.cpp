@@ -6,7 +6,7 @@
 
 #include "crop_fixtures.hpp"
 #include "libcrop/labels.hpp"
-#include "libio/errors.hpp"
+#include "libio/core/errors.hpp"
 #include "support.hpp"
 
 using namespace lssr;

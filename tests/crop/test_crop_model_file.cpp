@@ -8,8 +8,8 @@
 #include "crop_fixtures.hpp"
 #include "libcrop/fit.hpp"
 #include "libcrop/model.hpp"
-#include "libcrop/text_output.hpp"
-#include "libio/errors.hpp"
+#include "libio/gdal/text_file.hpp"
+#include "libio/core/errors.hpp"
 #include "support.hpp"
 
 using namespace lssr;
@@ -68,18 +68,18 @@ TEST_CASE("truncated, empty or foreign model files are refused", "[crop][model]"
     test::TempDir dir;
     crop::CropModel model = small_model(dir);
     crop::save_model(model, dir.file("m.json"), false);
-    const std::string text = crop::read_text_file(dir.file("m.json"));
+    const std::string text = io::read_text_file(dir.file("m.json"));
 
-    crop::write_text_file(dir.file("half.json"), text.substr(0, text.size() / 2), false);
+    io::write_text_file(dir.file("half.json"), text.substr(0, text.size() / 2), false);
     expect_invalid(dir.file("half.json"), "truncated");
-    crop::write_text_file(dir.file("empty.json"), "", false);
+    io::write_text_file(dir.file("empty.json"), "", false);
     expect_invalid(dir.file("empty.json"), "empty");
-    crop::write_text_file(dir.file("other.json"), R"({"learner": {}})", false);
+    io::write_text_file(dir.file("other.json"), R"({"learner": {}})", false);
     expect_invalid(dir.file("other.json"), "lssr_cropmap");
 
     // Metadata that contradicts the booster.
     auto document = nlohmann::json::parse(text);
     document["lssr_cropmap"]["classes"].erase(2);
-    crop::write_text_file(dir.file("classes.json"), document.dump(), false);
+    io::write_text_file(dir.file("classes.json"), document.dump(), false);
     expect_invalid(dir.file("classes.json"), "classes");
 }

@@ -19,8 +19,8 @@
 #include "crop_fixtures.hpp"
 #include "libcrop/fit.hpp"
 #include "libcrop/model.hpp"
-#include "libcrop/text_output.hpp"
-#include "libio/errors.hpp"
+#include "libio/gdal/text_file.hpp"
+#include "libio/core/errors.hpp"
 #include "support.hpp"
 
 using namespace lssr;
@@ -51,7 +51,7 @@ std::string fit_tiny(test::TempDir& dir, const std::string& name, const std::map
 }
 
 std::string tiny_model(test::TempDir& dir) {
-    return crop::read_text_file(fit_tiny(dir, "valid.json", {{"max_depth", "4"}}));
+    return io::read_text_file(fit_tiny(dir, "valid.json", {{"max_depth", "4"}}));
 }
 
 json& trees_of(json& document) { return document["xgboost"]["learner"]["gradient_booster"]["model"]["trees"]; }
@@ -275,7 +275,7 @@ private:
 
 void write_model(const std::string& path, const std::string& text) {
     std::filesystem::remove(path);
-    crop::write_text_file(path, text, false);
+    io::write_text_file(path, text, false);
 }
 
 // cropmap-predict on a bad model: exit 1, one line naming the model, no output.
@@ -361,7 +361,7 @@ TEST_CASE("dart and pruned tree models load and predict; a linear booster is ref
     const std::string pruned =
         fit_tiny(dir, "pruned.json", {{"tree_method", "exact"}, {"gamma", "2"}, {"max_depth", "6"}});
     CHECK(outcome(pruned) == "ok");
-    json document = json::parse(crop::read_text_file(pruned));
+    json document = json::parse(io::read_text_file(pruned));
     json* tree_with_deleted = nullptr;
     for (json& tree : trees_of(document))
         if (tree["tree_param"]["num_deleted"] != "0") tree_with_deleted = &tree;

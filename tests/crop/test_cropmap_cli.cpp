@@ -11,8 +11,8 @@
 #include <nlohmann/json.hpp>
 
 #include "crop_fixtures.hpp"
-#include "libio/gdal_dataset.hpp"
-#include "libio/raster.hpp"
+#include "libio/gdal/gdal_dataset.hpp"
+#include "libio/gdal/raster.hpp"
 #include "support.hpp"
 
 using namespace lssr;

@@ -9,7 +9,7 @@
 #include <fstream>
 
 #include "crop_fixtures.hpp"
-#include "libio/gdal_dataset.hpp"
+#include "libio/gdal/gdal_dataset.hpp"
 #include "support.hpp"
 
 namespace fs = std::filesystem;

@@ -12,11 +12,12 @@
 #include <filesystem>
 #include <functional>
 #include <random>
+#include <nlohmann/json.hpp>
 
 #include "bundle_bytes.hpp"
-#include "libio/errors.hpp"
-#include "libsr/model_choice.hpp"
-#include "libsr/sr_tile_model.hpp"
+#include "libio/core/errors.hpp"
+#include "libsr/lssr/model_choice.hpp"
+#include "libsr/lssr/sr_tile_model.hpp"
 #include "support.hpp"
 
 namespace fs = std::filesystem;
@@ -209,7 +210,7 @@ bool one_line(const std::string& s) { return !s.empty() && s.find('\n') == std::
 struct Fixture {
     TempDir dir;
     lssr::sr::TileInput tile;
-    lssr::sr::AuxiliaryInputs aux;
+    lssr::sr::SideInputFiles aux;
     Fixture() {
         const auto hr = lssr::test::utm_grid(24, 24, 10.0);
         tile.lr = lssr::io::RasterBlock(6, 8, 8);

@@ -9,14 +9,15 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "bundle_bytes.hpp"
-#include "libio/errors.hpp"
-#include "libsr/bundle.hpp"
-#include "libsr/configs.hpp"
-#include "libsr/model_choice.hpp"
-#include "libsr/safetensors.hpp"
-#include "libsr/torch_errors.hpp"
+#include "libio/core/errors.hpp"
+#include "libsr/lssr/bundle.hpp"
+#include "libsr/formats/configs.hpp"
+#include "libsr/lssr/model_choice.hpp"
+#include "libsr/formats/safetensors.hpp"
+#include "libsr/model/torch_errors.hpp"
 #include "support.hpp"
 
 namespace fs = std::filesystem;

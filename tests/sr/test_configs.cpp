@@ -2,8 +2,8 @@
 // would make a different network than the one libsr builds.
 #include <catch2/catch.hpp>
 
-#include "libio/errors.hpp"
-#include "libsr/configs.hpp"
+#include "libio/core/errors.hpp"
+#include "libsr/formats/configs.hpp"
 #include "support.hpp"
 
 using lssr::InputError;

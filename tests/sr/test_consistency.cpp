@@ -11,11 +11,11 @@
 #include <functional>
 #include <random>
 
-#include "libio/raster.hpp"
-#include "libsr/consistency.hpp"
-#include "libsr/lr_scene.hpp"
-#include "libsr/model_input.hpp"
-#include "libsr/scene_upscale.hpp"
+#include "libio/gdal/raster.hpp"
+#include "libupscale/consistency.hpp"
+#include "libupscale/lr_scene.hpp"
+#include "libsr/lssr/model_input.hpp"
+#include "libupscale/scene_upscale.hpp"
 #include "support.hpp"
 
 using namespace lssr;

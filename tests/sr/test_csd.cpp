@@ -8,10 +8,10 @@
 
 #include <cmath>
 
-#include "libio/errors.hpp"
-#include "libsr/base_model.hpp"
-#include "libsr/csd.hpp"
-#include "libsr/safetensors_torch.hpp"
+#include "libio/core/errors.hpp"
+#include "libsr/model/base_model.hpp"
+#include "libsr/train/csd.hpp"
+#include "libsr/model/safetensors_torch.hpp"
 #include "support.hpp"
 
 using lssr::sr::CsdLoss;

@@ -21,14 +21,16 @@
 #include <sstream>
 #include <thread>
 
-#include "libio/errors.hpp"
-#include "libsr/distributed.hpp"
+#include "libio/core/errors.hpp"
+#include "libsr/train/distributed.hpp"
 #include "support.hpp"
 
 extern char** environ;
 
 using lssr::sr::DistributedEnv;
 using lssr::sr::ProcessGroup;
+
+using lssr::test::read_text;
 
 namespace {
 
@@ -88,13 +90,6 @@ int free_loopback_port() {
     REQUIRE(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length) == 0);
     close(fd);
     return ntohs(addr.sin_port);
-}
-
-std::string read_text(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
 }
 
 struct Worker {

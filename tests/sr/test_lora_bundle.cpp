@@ -8,16 +8,17 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <nlohmann/json.hpp>
 
-#include "libio/gdal_dataset.hpp"
-#include "libio/raster.hpp"
-#include "libsr/base_model.hpp"
-#include "libsr/bundle.hpp"
-#include "libsr/configs.hpp"
-#include "libsr/lora.hpp"
-#include "libsr/sha256.hpp"
-#include "libsr/sr_model.hpp"
-#include "libsr/tensor_key.hpp"
+#include "libio/gdal/gdal_dataset.hpp"
+#include "libio/gdal/raster.hpp"
+#include "libsr/model/base_model.hpp"
+#include "libsr/lssr/bundle.hpp"
+#include "libsr/formats/configs.hpp"
+#include "libsr/lssr/lora.hpp"
+#include "libsr/formats/sha256.hpp"
+#include "libsr/lssr/sr_model.hpp"
+#include "libsr/model/tensor_key.hpp"
 #include "support.hpp"
 
 namespace fs = std::filesystem;
@@ -186,7 +187,7 @@ TEST_CASE("a bundle round-trips adapters, knowledge, SAR head and prompt, embedd
     randomise_b(*m.base().unet, 0.05);
     m.knowledge = KnowledgeModule(4);
     m.sar_head = SarHead();
-    Auxiliary aux;
+    SideTensors aux;
     aux.dem = torch::rand({1, 1, 48, 48}) * 200;
     aux.s1 = torch::randn({1, 2, 48, 48}) - 10;
     aux.month = torch::tensor({6}, torch::kInt64);
@@ -211,7 +212,7 @@ TEST_CASE("a bundle round-trips adapters, knowledge, SAR head and prompt, embedd
         CHECK((s.base_unet_params > 0) == embed);
     }
     // Missing S1 and DEM for a tile must not break inference.
-    CHECK(m.forward(lr, Auxiliary{}).sizes() == want.sizes());
+    CHECK(m.forward(lr, SideTensors{}).sizes() == want.sizes());
 }
 
 TEST_CASE("sha256 matches the FIPS 180-4 test vectors", "[sr][bundle]") {

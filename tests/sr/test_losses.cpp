@@ -7,7 +7,7 @@
 #include <cmath>
 #include <limits>
 
-#include "libsr/losses.hpp"
+#include "libsr/train/losses.hpp"
 
 using namespace lssr::sr;
 namespace F = torch::nn::functional;

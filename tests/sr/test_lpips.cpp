@@ -7,9 +7,9 @@
 #include <cmath>
 #include <fstream>
 
-#include "libio/errors.hpp"
-#include "libsr/lpips.hpp"
-#include "libsr/safetensors_torch.hpp"
+#include "libio/core/errors.hpp"
+#include "libsr/train/lpips.hpp"
+#include "libsr/model/safetensors_torch.hpp"
 #include "support.hpp"
 
 using lssr::sr::Lpips;

@@ -7,15 +7,17 @@
 #include <fstream>
 #include <sstream>
 
-#include "libsr/base_model.hpp"
-#include "libsr/safetensors_torch.hpp"
-#include "libsr/state_dict.hpp"
+#include "libsr/model/base_model.hpp"
+#include "libsr/model/safetensors_torch.hpp"
+#include "libsr/model/state_dict.hpp"
 #include "support.hpp"
 
 namespace fs = std::filesystem;
 using lssr::test::data_path;
 using lssr::test::run_tool;
 using lssr::test::TempDir;
+
+using lssr::test::read_text;
 
 namespace {
 
@@ -24,13 +26,6 @@ std::vector<std::string> lines(const std::string& text) {
     std::istringstream in(text);
     for (std::string line; std::getline(in, line);) out.push_back(line);
     return out;
-}
-
-std::string read_text(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
 }
 
 // A writable copy of sd-tiny/base under `dir`.

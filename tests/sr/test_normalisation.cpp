@@ -7,12 +7,12 @@
 #include <filesystem>
 #include <fstream>
 
-#include "libio/errors.hpp"
-#include "libsr/base_model.hpp"
-#include "libsr/bundle.hpp"
-#include "libsr/configs.hpp"
-#include "libsr/model_input.hpp"
-#include "libsr/sr_model.hpp"
+#include "libio/core/errors.hpp"
+#include "libsr/model/base_model.hpp"
+#include "libsr/lssr/bundle.hpp"
+#include "libsr/formats/configs.hpp"
+#include "libsr/lssr/model_input.hpp"
+#include "libsr/lssr/sr_model.hpp"
 #include "support.hpp"
 
 namespace fs = std::filesystem;

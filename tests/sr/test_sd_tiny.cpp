@@ -3,8 +3,8 @@
 #include <catch2/catch.hpp>
 #include <torch/torch.h>
 
-#include "libsr/base_model.hpp"
-#include "libsr/safetensors_torch.hpp"
+#include "libsr/model/base_model.hpp"
+#include "libsr/model/safetensors_torch.hpp"
 #include "support.hpp"
 
 using lssr::test::data_path;

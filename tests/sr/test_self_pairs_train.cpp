@@ -7,7 +7,7 @@
 #include <fstream>
 #include <string>
 
-#include "libsr/base_model.hpp"
+#include "libsr/model/base_model.hpp"
 #include "support.hpp"
 
 namespace fs = std::filesystem;

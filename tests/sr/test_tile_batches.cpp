@@ -3,9 +3,9 @@
 #include <catch2/catch.hpp>
 #include <torch/torch.h>
 
-#include "libsr/base_model.hpp"
-#include "libsr/sr_model.hpp"
-#include "libsr/sr_tile_model.hpp"
+#include "libsr/model/base_model.hpp"
+#include "libsr/lssr/sr_model.hpp"
+#include "libsr/lssr/sr_tile_model.hpp"
 #include "support.hpp"
 
 using namespace lssr;

@@ -19,11 +19,11 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
-#include "libio/errors.hpp"
-#include "libsr/base_model.hpp"
-#include "libsr/bundle.hpp"
-#include "libsr/safetensors.hpp"
-#include "libsr/trainer.hpp"
+#include "libio/core/errors.hpp"
+#include "libsr/model/base_model.hpp"
+#include "libsr/lssr/bundle.hpp"
+#include "libsr/formats/safetensors.hpp"
+#include "libsr/train/trainer.hpp"
 #include "support.hpp"
 #include "train_fixture.hpp"
 

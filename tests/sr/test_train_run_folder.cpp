@@ -6,10 +6,10 @@
 #include <filesystem>
 #include <fstream>
 
-#include "libio/tiling.hpp"
-#include "libsr/base_model.hpp"
-#include "libsr/train_data.hpp"
-#include "libsr/trainer.hpp"
+#include "libio/tiling/training_dataset.hpp"
+#include "libsr/model/base_model.hpp"
+#include "libsr/train/train_data.hpp"
+#include "libsr/train/trainer.hpp"
 #include "support.hpp"
 #include "tile_fixture.hpp"
 #include "train_fixture.hpp"

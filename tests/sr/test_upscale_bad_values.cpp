@@ -13,12 +13,12 @@
 #include <functional>
 #include <limits>
 
-#include "libio/errors.hpp"
-#include "libio/gdal_dataset.hpp"
-#include "libio/raster.hpp"
-#include "libsr/lr_scene.hpp"
-#include "libsr/output_encoding.hpp"
-#include "libsr/scene_upscale.hpp"
+#include "libio/core/errors.hpp"
+#include "libio/gdal/gdal_dataset.hpp"
+#include "libio/gdal/raster.hpp"
+#include "libupscale/lr_scene.hpp"
+#include "libupscale/output_encoding.hpp"
+#include "libupscale/scene_upscale.hpp"
 #include "sr/upscale_args.hpp"
 #include "support.hpp"
 

@@ -14,8 +14,8 @@
 #include <map>
 #include <set>
 
-#include "libio/gdal_dataset.hpp"
-#include "libio/raster.hpp"
+#include "libio/gdal/gdal_dataset.hpp"
+#include "libio/gdal/raster.hpp"
 #include "sr/upscale_args.hpp"
 #include "support.hpp"
 

@@ -7,8 +7,8 @@
 #include <filesystem>
 #include <tuple>
 
-#include "libio/gdal_dataset.hpp"
-#include "libio/raster.hpp"
+#include "libio/gdal/gdal_dataset.hpp"
+#include "libio/gdal/raster.hpp"
 #include "support.hpp"
 
 namespace fs = std::filesystem;

@@ -6,7 +6,7 @@
 
 #include <filesystem>
 
-#include "libio/gdal_dataset.hpp"
+#include "libio/gdal/gdal_dataset.hpp"
 #include "support.hpp"
 
 namespace fs = std::filesystem;

@@ -8,8 +8,8 @@
 #include <cmath>
 #include <filesystem>
 
-#include "libio/grid.hpp"
-#include "libio/raster.hpp"
+#include "libio/gdal/grid.hpp"
+#include "libio/gdal/raster.hpp"
 #include "support.hpp"
 
 namespace fs = std::filesystem;

@@ -1,0 +1,1 @@
+target_link_libraries(${tool} PRIVATE lssr_io_tiling)

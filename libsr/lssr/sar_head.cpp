@@ -1,0 +1,103 @@
+#include "libsr/lssr/sar_head.hpp"
+
+namespace lssr::sr {
+namespace {
+
+namespace F = torch::nn::functional;
+
+torch::nn::Sequential conv_stem(int64_t in, int64_t dim) {
+    return torch::nn::Sequential(torch::nn::Conv2d(torch::nn::Conv2dOptions(in, dim, 3).padding(1)),
+                                 torch::nn::GELU(), torch::nn::Conv2d(torch::nn::Conv2dOptions(dim, dim, 1)));
+}
+
+// [B,C,H,W] (H, W multiples of ws) -> [B*nW, ws*ws, C]
+torch::Tensor partition(const torch::Tensor& x, int64_t ws) {
+    const int64_t B = x.size(0), C = x.size(1), H = x.size(2), W = x.size(3);
+    return x.view({B, C, H / ws, ws, W / ws, ws}).permute({0, 2, 4, 3, 5, 1}).reshape({-1, ws * ws, C});
+}
+
+torch::Tensor unpartition(const torch::Tensor& t, int64_t ws, int64_t B, int64_t C, int64_t H, int64_t W) {
+    return t.view({B, H / ws, W / ws, ws, ws, C}).permute({0, 5, 1, 3, 2, 4}).reshape({B, C, H, W});
+}
+
+}  // namespace
+
+WindowCrossAttentionImpl::WindowCrossAttentionImpl(int64_t dim, int64_t heads) : heads_(heads) {
+    q = register_module("q", torch::nn::Linear(dim, dim));
+    k = register_module("k", torch::nn::Linear(dim, dim));
+    v = register_module("v", torch::nn::Linear(dim, dim));
+    proj = register_module("proj", torch::nn::Linear(dim, dim));
+}
+
+torch::Tensor WindowCrossAttentionImpl::forward(const torch::Tensor& opt, const torch::Tensor& sar) {
+    const int64_t N = opt.size(0), M = opt.size(1), C = opt.size(2), hd = C / heads_;
+    auto heads = [&](const torch::Tensor& x) { return x.view({N, M, heads_, hd}).permute({0, 2, 1, 3}); };
+    const auto attn = torch::softmax(torch::matmul(heads(q(opt)), heads(k(sar)).transpose(-2, -1)) *
+                                         std::pow(double(hd), -0.5), -1);
+    return proj(torch::matmul(attn, heads(v(sar))).permute({0, 2, 1, 3}).reshape({N, M, C}));
+}
+
+SarMlpImpl::SarMlpImpl(int64_t dim, int64_t hidden) {
+    fc1 = register_module("fc1", torch::nn::Linear(dim, hidden));
+    fc2 = register_module("fc2", torch::nn::Linear(hidden, dim));
+}
+
+torch::Tensor SarMlpImpl::forward(const torch::Tensor& x) { return fc2(torch::gelu(fc1(x))); }
+
+CrossAttnBlock2DImpl::CrossAttnBlock2DImpl(int64_t dim, int64_t heads, int64_t window) : window_(window) {
+    norm_q = register_module("norm_q", torch::nn::LayerNorm(torch::nn::LayerNormOptions({dim})));
+    norm_kv = register_module("norm_kv", torch::nn::LayerNorm(torch::nn::LayerNormOptions({dim})));
+    attn = register_module("attn", WindowCrossAttention(dim, heads));
+    norm_out = register_module("norm_out", torch::nn::LayerNorm(torch::nn::LayerNormOptions({dim})));
+    mlp = register_module("mlp", SarMlp(dim, dim * 4));
+    gate = register_module("gate", torch::nn::Sequential(torch::nn::Linear(dim, dim), torch::nn::GELU(),
+                                                         torch::nn::Linear(dim, dim), torch::nn::Sigmoid()));
+    gamma = register_parameter("gamma", torch::full({}, 0.1));
+}
+
+torch::Tensor CrossAttnBlock2DImpl::forward(const torch::Tensor& opt_in, const torch::Tensor& sar_in) {
+    const int64_t B = opt_in.size(0), C = opt_in.size(1), H = opt_in.size(2), W = opt_in.size(3);
+    const int64_t ph = (window_ - H % window_) % window_, pw = (window_ - W % window_) % window_;
+    auto opt = opt_in, sar = sar_in;
+    if (ph || pw) {
+        opt = F::pad(opt, F::PadFuncOptions({0, pw, 0, ph}));
+        sar = F::pad(sar, F::PadFuncOptions({0, pw, 0, ph}));
+    }
+    const auto opt_tok = partition(opt, window_), sar_tok = partition(sar, window_);
+    const auto sar_ln = norm_kv(sar_tok);
+    auto fused = attn(norm_q(opt_tok), sar_ln);
+    const auto g = gate->forward(sar_ln.mean(1));
+    fused = opt_tok + gamma * (g.unsqueeze(1) * fused);
+    fused = fused + mlp(norm_out(fused));
+    auto out = unpartition(fused, window_, B, C, H + ph, W + pw);
+    return out.slice(2, 0, H).slice(3, 0, W);
+}
+
+SarHeadImpl::SarHeadImpl(int64_t channels, int64_t sar_channels, int64_t dim, int64_t heads, int64_t layers,
+                         int64_t window)
+    : shape_{dim, heads, layers, window} {
+    opt_in = register_module("opt_in", conv_stem(channels, dim));
+    sar_in = register_module("sar_in", conv_stem(sar_channels, dim));
+    auto fusion = std::make_shared<torch::nn::Module>();
+    blocks = fusion->register_module("blocks", torch::nn::ModuleList());
+    for (int64_t i = 0; i < layers; ++i) blocks->push_back(CrossAttnBlock2D(dim, heads, window));
+    register_module("fusion", fusion);
+    out_proj = register_module("out_proj", torch::nn::Conv2d(torch::nn::Conv2dOptions(dim, channels, 1)));
+    gamma = register_parameter("gamma", torch::full({}, 0.1));
+}
+
+torch::Tensor SarHeadImpl::forward(const torch::Tensor& image, const torch::Tensor& sar) {
+    auto x = opt_in->forward(image);
+    const auto s = sar_in->forward(sar);
+    for (const auto& blk : *blocks) x = blk->as<CrossAttnBlock2DImpl>()->forward(x, s);
+    return image + gamma * out_proj->forward(x);
+}
+
+torch::Tensor normalise_s1(const torch::Tensor& db) {
+    const auto finite = torch::where(torch::isfinite(db), db, torch::zeros_like(db));
+    const auto linear = torch::pow(10.0, finite / 10.0);
+    const auto peak = std::get<0>(linear.flatten(2).max(2)).clamp_min(1e-6).unsqueeze(-1).unsqueeze(-1);
+    return (linear / peak) * 2.0 - 1.0;
+}
+
+}  // namespace lssr::sr

@@ -1,0 +1,142 @@
+#include "libsr/lssr/sr_model.hpp"
+
+#include "libio/core/errors.hpp"
+#include "libsr/lssr/lora.hpp"
+#include "libsr/lssr/model_input.hpp"
+#include "libsr/model/safetensors_torch.hpp"
+#include "libio/core/scale.hpp"
+
+namespace lssr::sr {
+namespace {
+
+constexpr int64_t kPromptTokens = 77;
+// Tile-band images beyond this many units (3 std each) are a diverging network, not a surface.
+constexpr double kMaxTileBandImage = 8.0;
+constexpr double kMaxOutputReflectance = 2.0;
+
+}  // namespace
+
+SrModel::SrModel(BaseModel base, torch::Tensor prompt_embeds, int64_t timestep)
+    : base_(std::move(base)), prompt_(std::move(prompt_embeds)), timestep_(timestep) {}
+SrModel::~SrModel() = default;
+SrModel::SrModel(SrModel&&) noexcept = default;
+SrModel& SrModel::operator=(SrModel&&) noexcept = default;
+
+void SrModel::to(const torch::Device& device) {
+    base_.unet->to(device);
+    base_.vae->to(device);
+    lora_to(*base_.unet, device);
+    if (knowledge) knowledge->to(device);
+    if (sar_head) sar_head->to(device);
+    prompt_ = prompt_.to(device);
+    device_ = device;
+}
+
+void SrModel::set_lambdas(double lambda_pix, double lambda_sem) {
+    lambda_pix_ = lambda_pix;
+    lambda_sem_ = lambda_sem;
+    if (lambda_pix == 1.0 && lambda_sem == 1.0) merge_lora(*base_.unet);
+}
+
+torch::Tensor SrModel::predict_noise(const torch::Tensor& z) {
+    const auto t = torch::full({z.size(0)}, timestep_, torch::TensorOptions().dtype(torch::kInt64).device(z.device()));
+    const auto context = prompt_.expand({z.size(0), prompt_.size(1), prompt_.size(2)});
+    auto& unet = *base_.unet;
+    // At lambda 1/1 the mix equals one pass with every adapter active.
+    if (!has_lora(unet) || (lambda_pix_ == 1.0 && lambda_sem_ == 1.0)) return unet.forward(z, t, context);
+    set_lora_branch_active(unet, "sem", true);
+    const auto pred_sem = unet.forward(z, t, context);
+    set_lora_branch_active(unet, "sem", false);
+    const auto pred_pix = unet.forward(z, t, context);
+    set_lora_branch_active(unet, "sem", true);
+    return lambda_pix_ * pred_pix + lambda_sem_ * (pred_sem - pred_pix);
+}
+
+int64_t SrModel::size_multiple() const { return sr::size_multiple(base_); }
+
+SrOutput SrModel::forward_full(const torch::Tensor& lr, const SideTensors& aux) {
+    if (lr.dim() != 4 || lr.size(1) != kTileBands)
+        throw InputError("model input must be [B,6,h,w] (blue, green, red, nir, swir1, swir2)");
+    const int64_t H = lr.size(2) * kScaleFactor, W = lr.size(3) * kScaleFactor;
+    const int64_t m = size_multiple();
+    // Both branches go through the networks as one batch (the networks are
+    // shared; only the knowledge module's gamma differs per branch).
+    const auto mode = input_normalisation(base_);
+    const auto lr_device = lr.to(device_, torch::kFloat32);
+    const auto scaling = branch_scaling(lr_device, mode);
+    const auto input = network_input(lr_device, m, mode, scaling);
+    SideTensors padded = aux;
+    for (auto* t : {&padded.dem, &padded.landcover, &padded.s1})
+        if (t->defined()) *t = pad_to_multiple(t->to(device_, torch::kFloat32), m);
+    if (padded.month.defined()) padded.month = padded.month.to(device_);
+    const int64_t B = lr.size(0);
+    const double sf = base_.scaling_factor;
+    const auto z_input = base_.vae->encode(input).mean * sf;
+    auto z = z_input;
+    if (knowledge) {
+        const KnowledgeInputs k{padded.dem, padded.landcover, padded.month};
+        z = torch::cat({knowledge->forward(z.slice(0, 0, B), k, 0), knowledge->forward(z.slice(0, B), k, 1)}, 0);
+    }
+    const auto denoised = z - predict_noise(z);
+    torch::Tensor y;
+    if (mode == InputNormalisation::Fixed) {
+        y = base_.vae->decode(denoised / sf).clamp(-1.0, 1.0);  // SPEC §5
+    } else {
+        // Tile-band: the residual over the smooth upsampling is what the
+        // denoising step (and the knowledge module) change in the decoded
+        // image, decode(z - eps) - decode(z), so the autoencoder's own
+        // reconstruction error cancels and a network that changes nothing
+        // returns the bicubic x3 exactly. Both decodes go as one batch. The
+        // clamp is a guard only: images are in units of 3 std of the tile,
+        // and a bright roof reaches about 4.
+        const auto both = base_.vae->decode(torch::cat({denoised, z_input}, 0) / sf);
+        const int64_t n = denoised.size(0);
+        y = (input + both.slice(0, 0, n) - both.slice(0, n)).clamp(-kMaxTileBandImage, kMaxTileBandImage);
+    }
+    if (sar_head && padded.s1.defined()) {
+        const auto s1 = padded.s1.to(y.device(), torch::kFloat32);
+        const auto has = torch::isfinite(s1).flatten(1).any(1).to(y.dtype()).view({-1, 1, 1, 1}).repeat({2, 1, 1, 1});
+        const auto s1n = normalise_s1(s1);
+        y = y + (sar_head->forward(y, torch::cat({s1n, s1n}, 0)) - y) * has;
+    }
+    // Drop the padding.
+    y = y.slice(2, 0, H).slice(3, 0, W);
+    SrOutput out;
+    out.latent_rgb = denoised.slice(0, 0, B);
+    if (mode == InputNormalisation::Fixed) {
+        out.rgb = y.slice(0, 0, B);
+        out.ir = y.slice(0, B);
+        out.reflectance = from_branches(y);
+        return out;
+    }
+    // Tile-band: the networks' images are the tile's smooth upsampling plus
+    // detail, in the tile's units; back to reflectance with the tile's own
+    // mean and spread, so the input's radiometry carries through unchanged.
+    out.reflectance = denormalise_branches(y, scaling).clamp(0.0, kMaxOutputReflectance);
+    const auto branches = to_branches(out.reflectance);
+    out.rgb = branches.slice(0, 0, B);
+    out.ir = branches.slice(0, B);
+    return out;
+}
+
+torch::Tensor SrModel::forward(const torch::Tensor& lr, const SideTensors& aux) {
+    return forward_full(lr, aux).reflectance.to(torch::kCPU);
+}
+
+torch::Tensor load_prompt_embedding(const std::string& path, int64_t cross_attention_dim) {
+    SafetensorsFile file(path);
+    const auto* info = file.find("prompt_embeds");
+    if (!info) throw InputError(path + ": no tensor \"prompt_embeds\"");
+    auto t = load_weight_tensor(file, *info);
+    if (t.dim() == 2) t = t.unsqueeze(0);
+    if (t.dim() != 3 || t.size(0) != 1 || t.size(2) != cross_attention_dim)
+        throw InputError(path + ": prompt_embeds must be [1, N, " + std::to_string(cross_attention_dim) +
+                         "] for this UNet (cross-attention width " + std::to_string(cross_attention_dim) + ")");
+    return t;
+}
+
+torch::Tensor zero_prompt_embedding(int64_t cross_attention_dim) {
+    return torch::zeros({1, kPromptTokens, cross_attention_dim});
+}
+
+}  // namespace lssr::sr

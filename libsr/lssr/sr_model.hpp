@@ -1,0 +1,96 @@
+#pragma once
+// The super-resolution forward of the suite on 6-band tiles (SPEC §5):
+// reflectance in [0,1] -> bilinear x3 -> per branch (RGB = red,green,blue;
+// IR = nir,swir1,swir2) z = encode(x).mean*sf, eps = UNet(z, t, prompt),
+// y = clamp(decode((z - eps)/sf), -1, 1) -> reflectance (y+1)/2.
+// A base whose VAE was trained on tile-band normalised images (its config's
+// lssr_normalisation, model_input.hpp) gets bicubic x3 of the tile in the
+// tile's own units instead, and its output is that image plus what the
+// denoising step changes, decode(z - eps) - decode(z), mapped back with the
+// tile's mean and spread: a residual over the smooth upsampling that keeps the
+// input's level.
+// Without adapters this is the plain one-step path; adapters add LoRA to the
+// UNet, the knowledge module in latent space and the SAR head after decoding.
+#include <torch/torch.h>
+
+#include <memory>
+#include <string>
+
+#include "libsr/model/base_model.hpp"
+#include "libsr/lssr/knowledge.hpp"
+#include "libsr/lssr/sar_head.hpp"
+
+namespace lssr::sr {
+
+// Optional side information for a batch of tiles at the output (x3) size.
+// Undefined tensors mean "absent"; a tile whose values are all NaN counts as
+// absent too.
+struct SideTensors {
+    torch::Tensor dem;        // [B,1,H,W] metres
+    torch::Tensor landcover;  // [B,1,H,W] Dynamic World class index
+    torch::Tensor s1;         // [B,2,H,W] VV, VH in dB
+    torch::Tensor month;      // [B] int64 calendar month 1-12, 0 = unknown
+};
+
+// Band order of tiles: the suite's canonical roles blue..swir2.
+constexpr int kTileBands = 6;
+
+// What one forward produces on the model's device (for training).
+struct SrOutput {
+    torch::Tensor reflectance;  // [B,6,H,W] blue..swir2, (y+1)/2 of the branch images
+    torch::Tensor rgb, ir;      // [B,3,H,W] branch images in [-1,1] (red,green,blue / nir,swir1,swir2)
+    torch::Tensor latent_rgb;   // [B,C,h,w] the RGB branch's denoised latent z - eps (scaled)
+};
+
+class SrModel {
+public:
+    SrModel(BaseModel base, torch::Tensor prompt_embeds, int64_t timestep = 1);
+    ~SrModel();
+    SrModel(SrModel&&) noexcept;
+    SrModel& operator=(SrModel&&) noexcept;
+
+    // Moves every module and the prompt onto `device`.
+    void to(const torch::Device& device);
+    const torch::Device& device() const { return device_; }
+
+    // lr: [B,6,h,w] reflectance (blue..swir2), NaN-free. Returns [B,6,3h,3w].
+    torch::Tensor forward(const torch::Tensor& lr, const SideTensors& aux = {});
+    // The same forward, keeping the branch images and the latent on the device.
+    SrOutput forward_full(const torch::Tensor& lr, const SideTensors& aux = {});
+
+    BaseModel& base() { return base_; }
+    int64_t timestep() const { return timestep_; }
+    void set_timestep(int64_t t) { timestep_ = t; }
+    void set_prompt(torch::Tensor prompt) { prompt_ = prompt.to(device_); }
+    const torch::Tensor& prompt() const { return prompt_; }
+    // Adapter mixing (sr-anchors §1.2): eps = lp*UNet(W+pix) + ls*(UNet(W+pix+sem) - UNet(W+pix)).
+    // With both at 1 the adapters are merged into the weights (one UNet pass).
+    void set_lambdas(double lambda_pix, double lambda_sem);
+    double lambda_pix() const { return lambda_pix_; }
+    double lambda_sem() const { return lambda_sem_; }
+
+    // eps for a scaled latent [B,C,h,w], with adapter mixing when adapters are not merged.
+    torch::Tensor predict_noise(const torch::Tensor& z);
+
+    // Side modules; null when the model has none.
+    KnowledgeModule knowledge{nullptr};
+    SarHead sar_head{nullptr};
+
+    // Output sizes must be multiples of this (VAE and UNet down-sampling); forward pads.
+    int64_t size_multiple() const;
+
+private:
+    BaseModel base_;
+    torch::Tensor prompt_;
+    int64_t timestep_;
+    double lambda_pix_ = 1.0, lambda_sem_ = 1.0;
+    torch::Device device_{torch::kCPU};
+};
+
+// The [1,77,C] prompt from a safetensors file holding "prompt_embeds"; checks
+// that C equals the UNet's cross-attention width.
+torch::Tensor load_prompt_embedding(const std::string& path, int64_t cross_attention_dim);
+// Zeros [1,77,C]: the default when no prompt file is given.
+torch::Tensor zero_prompt_embedding(int64_t cross_attention_dim);
+
+}  // namespace lssr::sr

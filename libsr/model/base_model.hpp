@@ -1,0 +1,45 @@
+#pragma once
+// A Stable-Diffusion base model in diffusers layout:
+//   DIR/unet/{config.json, diffusion_pytorch_model.safetensors}
+//   DIR/vae/{config.json, diffusion_pytorch_model.safetensors}
+#include <cstdint>
+#include <string>
+
+#include "libsr/model/unet.hpp"
+#include "libsr/model/vae.hpp"
+
+namespace lssr::sr {
+
+struct BaseModelFiles {
+    std::string unet_config, unet_weights, vae_config, vae_weights;
+};
+
+// The four paths under DIR (InputError when DIR is not a folder).
+BaseModelFiles base_model_files(const std::string& dir);
+
+struct BaseModel {
+    UNet2DConditionModel unet{nullptr};
+    AutoencoderKL vae{nullptr};
+    double scaling_factor = 0.18215;  // from the VAE config
+};
+
+// Builds both networks from their configs and loads their weights (float32,
+// CPU, eval mode). Throws InputError naming the offending file.
+BaseModel load_base_model(const std::string& dir);
+
+// The config.json texts of a base (what a trained base is saved with).
+struct BaseModelConfigs {
+    std::string unet_json, vae_json;
+};
+BaseModelConfigs read_base_model_configs(const std::string& dir);
+
+// A base built from DIR/{unet,vae}/config.json with fresh weights
+// (init_weights with `seed`), for pre-training from scratch.
+BaseModel new_base_model(const std::string& config_dir, uint64_t seed);
+
+// Writes a base in diffusers layout to `dir` (unet/ and vae/, each config.json
+// plus diffusion_pytorch_model.safetensors; the VAE config gets the model's
+// scaling_factor). Files are written to temporary names and renamed.
+void save_base_model(BaseModel& model, const BaseModelConfigs& configs, const std::string& dir);
+
+}  // namespace lssr::sr

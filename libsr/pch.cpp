@@ -1,0 +1,1 @@
+// Builds the precompiled LibTorch header that every LibTorch target reuses.

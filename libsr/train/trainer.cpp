@@ -1,0 +1,696 @@
+#include "libsr/train/trainer.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <optional>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "libio/core/errors.hpp"
+#include "libsr/model/base_model.hpp"
+#include "libsr/lssr/bundle.hpp"
+#include "libsr/train/csd.hpp"
+#include "libsr/train/distributed.hpp"
+#include "libsr/lssr/lora.hpp"
+#include "libsr/train/lpips.hpp"
+#include "libsr/lssr/model_input.hpp"
+#include "libsr/formats/safetensors.hpp"
+#include "libsr/formats/sha256.hpp"
+#include "libsr/lssr/sr_model.hpp"
+#include "libsr/model/state_dict.hpp"
+#include "libsr/train/train_checkpoint.hpp"
+#include "libsr/train/train_data.hpp"
+#include "libsr/train/train_log.hpp"
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace lssr::sr {
+namespace {
+
+namespace F = torch::nn::functional;
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* kCheckpoint = "checkpoint.safetensors";
+
+// A generator for one purpose at one step: runs and resumed runs draw the same numbers.
+at::Generator step_generator(uint64_t seed, uint64_t stream, uint64_t step, uint64_t item) {
+    uint64_t h = seed * 0x9E3779B97F4A7C15ull ^ (stream + 0x632BE59BD9B4E019ull);
+    for (uint64_t v : {step, item}) {
+        h ^= v + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
+        h *= 0xBF58476D1CE4E5B9ull;
+    }
+    return at::detail::createCPUGenerator(h >> 1);
+}
+
+enum Stream : uint64_t { kOrder = 1, kAugment = 2, kCsd = 3 };
+
+// True when `dir` is a folder holding at least one <prefix>_S2.tif sample.
+bool holds_samples(const fs::path& dir) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) return false;
+    for (const auto& e : fs::directory_iterator(dir, ec)) {
+        const std::string name = e.path().filename().string();
+        if (name.size() > 7 && name.compare(name.size() - 7, 7, "_S2.tif") == 0) return true;
+    }
+    return false;
+}
+
+// A run that fails before its first checkpoint leaves nothing behind, so the
+// same command can simply be run again: the run folder goes when this run
+// made it; in a folder that was there, only the entries this run added go.
+// Nothing that existed before is ever removed.
+class RunFolderGuard {
+public:
+    RunFolderGuard(const fs::path& dir, bool owner) : dir_(dir), owner_(owner) {
+        std::error_code ec;
+        existed_ = fs::exists(dir_, ec);
+        if (existed_ && fs::is_directory(dir_, ec))
+            for (const auto& e : fs::directory_iterator(dir_, ec)) before_.push_back(e.path().filename());
+    }
+    RunFolderGuard(const RunFolderGuard&) = delete;
+    RunFolderGuard& operator=(const RunFolderGuard&) = delete;
+    ~RunFolderGuard() {
+        if (!owner_ || kept_) return;
+        std::error_code ec;
+        if (!existed_) {
+            fs::remove_all(dir_, ec);
+            return;
+        }
+        std::vector<fs::path> added;
+        for (const auto& e : fs::directory_iterator(dir_, ec))
+            if (std::find(before_.begin(), before_.end(), e.path().filename()) == before_.end())
+                added.push_back(e.path());
+        for (const auto& p : added) fs::remove_all(p, ec);
+    }
+    void keep() { kept_ = true; }  // a checkpoint exists: the run can be resumed
+
+private:
+    fs::path dir_;
+    bool owner_ = false, existed_ = false, kept_ = false;
+    std::vector<fs::path> before_;
+};
+
+// Which dataset sample is item j of a step: epochs are seeded permutations.
+class SampleOrder {
+public:
+    SampleOrder(int64_t n, uint64_t seed) : n_(n), seed_(seed) {}
+    int64_t at(int64_t position) {
+        const int64_t epoch = position / n_;
+        if (epoch != epoch_) {
+            auto gen = step_generator(seed_, kOrder, static_cast<uint64_t>(epoch), 0);
+            perm_ = torch::randperm(n_, gen, torch::kInt64);
+            epoch_ = epoch;
+        }
+        return perm_[position % n_].item<int64_t>();
+    }
+
+private:
+    int64_t n_, epoch_ = -1;
+    uint64_t seed_;
+    torch::Tensor perm_;
+};
+
+double psnr(const torch::Tensor& a, const torch::Tensor& b) {
+    const double mse = (a.clamp(0, 1) - b.clamp(0, 1)).pow(2).mean().item<double>();
+    return mse > 0 ? -10.0 * std::log10(mse) : 99.0;
+}
+
+NamedParams named(torch::nn::Module& m, const std::string& prefix) {
+    NamedParams out;
+    for (const auto& p : m.named_parameters()) out.emplace_back(prefix + p.key(), p.value());
+    return out;
+}
+
+NamedParams lora_params(torch::nn::Module& unet, const std::string& branch) {
+    NamedParams out;
+    for (auto& [name, t] : lora_state(unet)) {
+        // "<module>.lora_A.default_<group>_<branch>.weight"
+        const std::string tail = "_" + branch + ".weight";
+        const bool mine = branch.empty() ||
+                          (name.size() > tail.size() && name.compare(name.size() - tail.size(), tail.size(), tail) == 0);
+        if (mine) out.emplace_back("unet." + name, t);
+    }
+    return out;
+}
+
+void append(NamedParams& to, const NamedParams& from) { to.insert(to.end(), from.begin(), from.end()); }
+
+void set_trainable(const NamedParams& params, bool on) {
+    for (const auto& [name, t] : params) {
+        auto p = t;
+        p.set_requires_grad(on);
+    }
+}
+
+struct Losses {
+    torch::Tensor total;
+    std::vector<std::pair<std::string, torch::Tensor>> terms;
+    void add(const std::string& name, double weight, const torch::Tensor& value) {
+        terms.emplace_back(name, value.detach());
+        if (weight == 0) return;
+        total = total.defined() ? total + weight * value : weight * value;
+    }
+};
+
+// Everything one run holds.
+class Run {
+public:
+    Run(const TrainOptions& o, std::function<void(const std::string&)> warn) : o_(o), warn_(std::move(warn)) {}
+    TrainResult execute(const Progress& progress);
+
+private:
+    const TrainOptions& o_;
+    std::function<void(const std::string&)> warn_;
+    int rank_ = 0, world_ = 1;
+    std::vector<SampleFiles> train_, val_;
+    std::optional<BaseModel> base_;
+    BaseModelConfigs configs_;
+    std::string base_dir_;  // where the Lssr base lives as files (for the bundle)
+    std::unique_ptr<SrModel> model_;
+    std::unique_ptr<Lpips> lpips_;
+    std::unique_ptr<CsdLoss> csd_;
+    bool scaling_factor_set_ = false;
+
+    // The phase of a step and what it trains.
+    std::vector<std::pair<std::string, int64_t>> phases() const;
+    std::string phase_at(int64_t step) const;
+    double learning_rate_at(int64_t step) const;
+    NamedParams trainables(const std::string& phase);
+    NamedParams all_weights();
+    void prepare_base();
+    void prepare_lssr();
+    void prepare_losses();
+    void enter_phase(const std::string& phase);
+    void set_scaling_factor();
+    TrainBatch load_batch(int64_t step, SampleOrder& order);
+    torch::Tensor base_unet(const torch::Tensor& z);
+    Losses compute(const std::string& phase, const TrainBatch& batch, int64_t step);
+    json validate(const std::string& phase);
+    std::string finish();
+    int64_t size_multiple() const;
+    // The base's input space (its VAE config's lssr_normalisation).
+    InputNormalisation normalisation() const;
+};
+
+// The phases in order with their first step: base vae, unet, decoder; lssr pix, sem.
+std::vector<std::pair<std::string, int64_t>> Run::phases() const {
+    if (o_.stage == TrainStage::Base)
+        return {{"vae", 0}, {"unet", o_.vae_steps}, {"decoder", o_.steps - o_.decoder_steps}};
+    return {{"pix", 0}, {"sem", o_.pix_steps}};
+}
+
+std::string Run::phase_at(int64_t step) const {
+    std::string name;
+    for (const auto& [p, begin] : phases())
+        if (step >= begin) name = p;
+    return name;
+}
+
+double Run::learning_rate_at(int64_t step) const {
+    const double peak = phase_at(step) == "decoder" && o_.decoder_learning_rate > 0 ? o_.decoder_learning_rate
+                                                                                  : o_.learning_rate;
+    if (!o_.cosine_schedule) return peak;
+    // The phase's span [begin, end).
+    int64_t begin = 0, end = o_.steps;
+    for (const auto& [p, first] : phases()) {
+        if (step >= first) begin = first;
+        else if (first < end) { end = first; break; }
+    }
+    const double progress = static_cast<double>(step - begin) / static_cast<double>(std::max<int64_t>(1, end - begin));
+    return peak * 0.5 * (1.0 + std::cos(3.141592653589793 * progress));
+}
+
+NamedParams Run::trainables(const std::string& phase) {
+    NamedParams out;
+    if (phase == "vae") return named(*base_->vae, "vae.");
+    if (phase == "unet") return named(*base_->unet, "unet.");
+    if (phase == "decoder") {
+        // Everything after the latent: post_quant_conv and the decoder (state-dict names).
+        for (auto& [name, t] : named(*base_->vae, "vae."))
+            if (name.rfind("vae.decoder.", 0) == 0 || name.rfind("vae.post_quant_conv.", 0) == 0) out.emplace_back(name, t);
+        return out;
+    }
+    append(out, lora_params(*model_->base().unet, phase));
+    if (model_->knowledge) append(out, named(*model_->knowledge, "knowledge."));
+    if (model_->sar_head) append(out, named(*model_->sar_head, "post_fusion."));
+    return out;
+}
+
+NamedParams Run::all_weights() {
+    NamedParams out;
+    if (o_.stage == TrainStage::Base) {
+        append(out, named(*base_->vae, "vae."));
+        append(out, named(*base_->unet, "unet."));
+        return out;
+    }
+    append(out, lora_params(*model_->base().unet, ""));
+    if (model_->knowledge) append(out, named(*model_->knowledge, "knowledge."));
+    if (model_->sar_head) append(out, named(*model_->sar_head, "post_fusion."));
+    return out;
+}
+
+int64_t Run::size_multiple() const {
+    return sr::size_multiple(o_.stage == TrainStage::Base ? *base_ : const_cast<SrModel&>(*model_).base());
+}
+
+InputNormalisation Run::normalisation() const {
+    return input_normalisation(o_.stage == TrainStage::Base ? *base_ : const_cast<SrModel&>(*model_).base());
+}
+
+void Run::prepare_base() {
+    if (o_.base_model.empty()) throw OptionError("--stage base needs --base-model DIR holding unet/ and vae/ config.json");
+    configs_ = read_base_model_configs(o_.base_model);
+    torch::manual_seed(o_.seed);
+    base_ = new_base_model(o_.base_model, o_.seed);
+    // Weights already in the folder are continued from; the rest starts fresh.
+    const auto files = base_model_files(o_.base_model);
+    if (fs::exists(files.vae_weights)) {
+        load_module_weights(*base_->vae, SafetensorsFile(files.vae_weights), rename_legacy_vae_key);
+    } else if (o_.vae_steps <= 0) {
+        throw OptionError("--vae-steps 0 needs trained VAE weights in " + files.vae_weights);
+    }
+    if (fs::exists(files.unet_weights)) load_module_weights(*base_->unet, SafetensorsFile(files.unet_weights));
+    base_->vae->to(o_.device);
+    base_->unet->to(o_.device);
+    base_->vae->train();
+    base_->unet->train();
+}
+
+void Run::prepare_lssr() {
+    torch::manual_seed(o_.seed);
+    if (!o_.model.empty()) {
+        model_ = std::make_unique<SrModel>(load_bundle(o_.model));
+        SafetensorsFile file(o_.model);
+        const auto& meta = file.metadata();
+        if (meta.count("base") && meta.at("base") == "embedded") {
+            // The bundle carries its base: write it out so the result can embed it again.
+            base_dir_ = (fs::path(o_.run_dir) / "base").string();
+            configs_ = {meta.at("unet_config"), meta.at("vae_config")};
+            if (rank_ == 0) save_base_model(model_->base(), configs_, base_dir_);
+        } else {
+            base_dir_ = meta.count("base_path") ? meta.at("base_path") : std::string();
+        }
+    } else if (!o_.base_model.empty()) {
+        base_dir_ = o_.base_model;
+        auto base = load_base_model(o_.base_model);
+        const auto prompt = zero_prompt_embedding(base.unet->config().cross_attention_dim);
+        model_ = std::make_unique<SrModel>(std::move(base), prompt, o_.timestep);
+    } else {
+        throw OptionError("name the model to train: --model BUNDLE or --base-model DIR");
+    }
+    auto& unet = *model_->base().unet;
+    for (auto& p : unet.parameters()) p.set_requires_grad(false);
+    for (auto& p : model_->base().vae->parameters()) p.set_requires_grad(false);
+    if (!has_lora(unet)) {
+        LoraSpec spec;
+        spec.rank = o_.lora_rank;
+        spec.alpha = o_.lora_alpha;
+        add_lora_branch(unet, "pix", spec);
+        add_lora_branch(unet, "sem", spec);
+    }
+    const int64_t latent = model_->base().vae->config().latent_channels;
+    const int64_t vae_factor = int64_t{1} << (model_->base().vae->config().block_out_channels.size() - 1);
+    // New side modules start with gamma 0 (as LoRA's B = 0): the base's output
+    // is unchanged at step 0 and training moves away from it, not from noise.
+    torch::NoGradGuard no_grad;
+    if (o_.knowledge && !model_->knowledge) {
+        model_->knowledge = KnowledgeModule(latent, o_.knowledge_dim, o_.knowledge_heads, std::max<int64_t>(1, 8 / vae_factor));
+        model_->knowledge->gamma_rgb.zero_();
+        model_->knowledge->gamma_ir.zero_();
+    }
+    if (!o_.knowledge) model_->knowledge = nullptr;
+    if (o_.sar_head && !model_->sar_head) {
+        model_->sar_head = SarHead(3, 2, o_.sar_shape.dim, o_.sar_shape.heads, o_.sar_shape.layers, o_.sar_shape.window);
+        model_->sar_head->named_parameters()["gamma"].zero_();
+    }
+    if (!o_.sar_head) model_->sar_head = nullptr;
+    model_->set_timestep(o_.timestep);
+    model_->to(o_.device);
+    if (model_->knowledge) model_->knowledge->train();
+    if (model_->sar_head) model_->sar_head->train();
+}
+
+void Run::prepare_losses() {
+    if (o_.stage != TrainStage::Lssr) return;
+    if (o_.weights.lpips > 0) {
+        if (o_.lpips_weights.empty())
+            warn_("LPIPS term off: no --lpips-weights (VGG16 + LPIPS heads as safetensors) given");
+        else
+            lpips_ = std::make_unique<Lpips>(Lpips::load(o_.lpips_weights));
+    }
+    if (o_.weights.csd > 0) {
+        if (o_.csd_base.empty() || o_.positive_prompt.empty() || o_.negative_prompt.empty()) {
+            warn_("CSD term off: it needs --csd-base (a pretrained text-conditioned SD base) and "
+                  "--positive-prompt/--negative-prompt embeddings");
+        } else {
+            auto csd_base = load_base_model(o_.csd_base);
+            const int64_t width = csd_base.unet->config().cross_attention_dim;
+            csd_base.unet->to(o_.device);
+            csd_ = std::make_unique<CsdLoss>(csd_base.unet, load_prompt_embedding(o_.positive_prompt, width).to(o_.device),
+                                             load_prompt_embedding(o_.negative_prompt, width).to(o_.device), CsdOptions{});
+        }
+    }
+}
+
+// SD's recipe: scale latents to unit variance (over the first training samples).
+void Run::set_scaling_factor() {
+    torch::NoGradGuard no_grad;
+    std::vector<torch::Tensor> latents;
+    const size_t n = std::min<size_t>(train_.size(), 32);
+    for (size_t i = 0; i < n; ++i) {
+        const auto s = load_sample(train_[i]);
+        const auto x = target_images(s.hr.unsqueeze(0).to(o_.device), s.lr.unsqueeze(0), size_multiple(), normalisation());
+        latents.push_back(base_->vae->encode(x).mean.flatten());
+    }
+    double sum = 0, count = 0;
+    for (const auto& l : latents) {
+        sum += l.sum().item<double>();
+        count += static_cast<double>(l.numel());
+    }
+    const double mean = sum / count;
+    double var = 0;
+    for (const auto& l : latents) var += (l - mean).pow(2).sum().item<double>();
+    const double std = std::sqrt(var / count);
+    base_->scaling_factor = std > 0 ? 1.0 / std : 1.0;
+    if (world_ > 1) {
+        // Every rank computed the same value from the same files; keep rank 0's bits anyway.
+        auto t = torch::tensor({base_->scaling_factor}, torch::kFloat64);
+        o_.group->broadcast({t}, 0);
+        base_->scaling_factor = t.item<double>();
+    }
+    scaling_factor_set_ = true;
+}
+
+TrainBatch Run::load_batch(int64_t step, SampleOrder& order) {
+    std::vector<TrainSample> samples;
+    for (int64_t j = 0; j < o_.batch; ++j) {
+        const int64_t item = static_cast<int64_t>(rank_) * o_.batch + j;
+        const int64_t position = step * o_.batch * world_ + item;
+        auto gen = step_generator(o_.seed, kAugment, static_cast<uint64_t>(step), static_cast<uint64_t>(item));
+        samples.push_back(augment(load_sample(train_[order.at(position)]), o_.crop, true, gen));
+    }
+    return collate(samples);
+}
+
+// The base UNet's eps at the run's timestep with the empty (zero) prompt.
+torch::Tensor Run::base_unet(const torch::Tensor& z) {
+    const auto t = torch::full({z.size(0)}, o_.timestep, torch::TensorOptions().dtype(torch::kInt64).device(z.device()));
+    const auto width = base_->unet->config().cross_attention_dim;
+    const auto context = zero_prompt_embedding(width).to(z.device());
+    return base_->unet->forward(z, t, context.expand({z.size(0), context.size(1), width}));
+}
+
+Losses Run::compute(const std::string& phase, const TrainBatch& batch, int64_t step) {
+    const auto& w = o_.weights;
+    Losses L;
+    const int64_t m = size_multiple();
+    const auto hr = batch.hr.to(o_.device);
+    const auto mode = normalisation();
+    if (phase == "vae") {
+        const auto x = target_images(hr, batch.lr, m, mode);
+        const auto post = base_->vae->encode(x);
+        const auto rec = base_->vae->decode(post.mean);
+        L.add("l2", w.l2, l2_loss(rec, x));
+        L.add("fft", w.fft, fft_loss(rec, x));
+        const auto kl = 0.5 * (post.mean.pow(2) + post.logvar.exp() - 1.0 - post.logvar).mean();
+        L.add("kl", 1e-6, kl);
+        return L;
+    }
+    if (phase == "unet") {
+        torch::Tensor z_lr, z_hr;
+        {
+            torch::NoGradGuard no_grad;
+            const double sf = base_->scaling_factor;
+            const auto lr = batch.lr.to(o_.device);
+            z_lr = base_->vae->encode(network_input(lr, m, mode, branch_scaling(lr, mode))).mean * sf;
+            z_hr = base_->vae->encode(target_images(hr, lr, m, mode)).mean * sf;
+        }
+        L.add("latent_l2", 1.0, l2_loss(base_unet(z_lr), z_lr - z_hr));
+        return L;
+    }
+    if (phase == "decoder") {
+        torch::Tensor denoised;
+        {
+            torch::NoGradGuard no_grad;
+            const auto lr = batch.lr.to(o_.device);
+            const auto z_lr = base_->vae->encode(network_input(lr, m, mode, branch_scaling(lr, mode))).mean * base_->scaling_factor;
+            denoised = z_lr - base_unet(z_lr);
+        }
+        const int64_t H = hr.size(2), W = hr.size(3);
+        const auto images = base_->vae->decode(denoised / base_->scaling_factor).slice(2, 0, H).slice(3, 0, W);
+        // Losses in the fixed space, as in the LSSR phases.
+        const auto y = mode == InputNormalisation::Fixed ? images : to_branches(images_to_reflectance(images, batch.lr, mode));
+        L.add("l2", w.l2, l2_loss(y, to_branches(hr)));
+        if (w.consistency > 0) {
+            // Branch order on both sides: the block means are compared band by band.
+            const auto lr_branches = (to_branches(batch.lr.to(o_.device).clamp(0.0, 1.0)) + 1.0) * 0.5;
+            L.add("consistency", w.consistency, consistency_loss((y.clamp(-1.0, 1.0) + 1.0) * 0.5, lr_branches));
+        }
+        return L;
+    }
+    SideTensors aux{batch.dem, batch.landcover, batch.s1, batch.month};
+    const auto out = model_->forward_full(batch.lr, aux);
+    const auto target = to_branches(hr);
+    const int64_t B = batch.size();
+    const auto t_rgb = target.slice(0, 0, B), t_ir = target.slice(0, B);
+    L.add("l2", w.l2, l2_loss(out.rgb, t_rgb) + l2_loss(out.ir, t_ir));
+    L.add("fft", w.fft, fft_loss(out.rgb, t_rgb) + fft_loss(out.ir, t_ir));
+    L.add("ndvi", w.ndvi, ndvi_loss(out.rgb, out.ir, t_rgb, t_ir, w.ndvi_kind));
+    if (w.consistency > 0)
+        L.add("consistency", w.consistency, consistency_loss(out.reflectance, batch.lr.to(o_.device).clamp(0.0, 1.0)));
+    if (phase == "sem") {
+        if (lpips_) L.add("lpips", w.lpips, (*lpips_)(out.rgb, t_rgb) + (*lpips_)(out.ir, t_ir));
+        if (csd_) {
+            auto gen = step_generator(o_.seed, kCsd, static_cast<uint64_t>(step), static_cast<uint64_t>(rank_));
+            L.add("csd", w.csd, (*csd_)(out.latent_rgb, gen));
+        }
+    }
+    return L;
+}
+
+json Run::validate(const std::string& phase) {
+    json v = json::object();
+    if (val_.empty()) return v;
+    torch::NoGradGuard no_grad;
+    double sr_rgb = 0, sr_ir = 0, bl_rgb = 0, bl_ir = 0, consistency = 0;
+    const size_t n = std::min<size_t>(val_.size(), static_cast<size_t>(std::max<int64_t>(1, o_.val_samples)));
+    std::unique_ptr<SrModel> plain;
+    SrModel* model = model_.get();
+    if (!model) {
+        plain = std::make_unique<SrModel>(*base_, zero_prompt_embedding(base_->unet->config().cross_attention_dim), o_.timestep);
+        plain->to(o_.device);
+        model = plain.get();
+    }
+    for (size_t i = 0; i < n; ++i) {
+        const auto s = load_sample(val_[i]);
+        const auto lr = s.lr.unsqueeze(0);
+        const auto hr = s.hr.unsqueeze(0).to(o_.device);
+        torch::Tensor pred;
+        if (phase == "vae") {
+            // The autoencoder's reconstruction of the HR patch.
+            const auto x = target_images(hr, lr, size_multiple(), normalisation());
+            const auto rec = base_->vae->decode(base_->vae->encode(x).mean).slice(2, 0, hr.size(2)).slice(3, 0, hr.size(3));
+            pred = images_to_reflectance(rec, lr, normalisation());
+        } else {
+            SideTensors aux;
+            if (s.dem.defined()) aux.dem = s.dem.unsqueeze(0);
+            if (s.landcover.defined()) aux.landcover = s.landcover.unsqueeze(0);
+            if (s.s1.defined()) aux.s1 = s.s1.unsqueeze(0);
+            aux.month = torch::tensor({static_cast<int64_t>(s.month)}, torch::kInt64);
+            pred = model->forward_full(lr, aux).reflectance;
+            consistency += consistency_loss(pred, lr.to(pred.device()).clamp(0.0, 1.0)).item<double>();
+        }
+        const auto bl = upsample_x3(lr).to(o_.device);
+        sr_rgb += psnr(pred.slice(1, 0, 3), hr.slice(1, 0, 3));
+        sr_ir += psnr(pred.slice(1, 3, 6), hr.slice(1, 3, 6));
+        bl_rgb += psnr(bl.slice(1, 0, 3), hr.slice(1, 0, 3));
+        bl_ir += psnr(bl.slice(1, 3, 6), hr.slice(1, 3, 6));
+    }
+    const double k = static_cast<double>(n);
+    v["samples"] = n;
+    v[phase == "vae" ? "psnr_rgb_reconstruction" : "psnr_rgb"] = sr_rgb / k;
+    v[phase == "vae" ? "psnr_ir_reconstruction" : "psnr_ir"] = sr_ir / k;
+    if (phase != "vae") v["consistency_mae"] = consistency / k;
+    v["psnr_rgb_bilinear"] = bl_rgb / k;
+    v["psnr_ir_bilinear"] = bl_ir / k;
+    return v;
+}
+
+std::string Run::finish() {
+    if (o_.stage == TrainStage::Base) {
+        const auto dir = (fs::path(o_.run_dir) / "base").string();
+        save_base_model(*base_, configs_, dir);
+        return dir;
+    }
+    const auto path = (fs::path(o_.run_dir) / "model.safetensors").string();
+    BundleWriteOptions w;
+    w.base_dir = base_dir_;
+    long long base_params = 0;
+    for (const auto& p : model_->base().unet->parameters()) base_params += p.numel();
+    for (const auto& p : model_->base().vae->parameters()) base_params += p.numel();
+    // Small bases travel inside the bundle; SD-sized ones are referred to.
+    w.embed_base = base_params < 50'000'000;
+    w.lora_alpha = o_.lora_alpha;
+    w.overwrite = true;
+    w.provenance = {{"tool", "lssr-train"},
+                    {"steps", std::to_string(o_.steps)},
+                    {"pix_steps", std::to_string(o_.pix_steps)},
+                    {"seed", std::to_string(o_.seed)},
+                    {"learning_rate", std::to_string(o_.learning_rate)}};
+    write_bundle(path, *model_, w);
+    return path;
+}
+
+TrainResult Run::execute(const Progress& progress) {
+    const auto started = Clock::now();
+    if (o_.group) {
+        rank_ = o_.group->rank();
+        world_ = o_.group->world_size();
+    }
+    if (o_.steps <= 0) throw OptionError("--steps must be positive");
+    if (o_.batch <= 0) throw OptionError("--batch must be positive");
+    if (o_.stage == TrainStage::Base && (o_.vae_steps < 0 || o_.decoder_steps < 0 || o_.vae_steps + o_.decoder_steps > o_.steps))
+        throw OptionError("--vae-steps plus --decoder-steps must not exceed --steps");
+    train_ = scan_dataset(o_.datasets, "train");
+    // Validation on the datasets' test/ folders that hold samples (none: validation
+    // is skipped; lssr-tile --test-fraction 0 leaves test/ empty).
+    std::vector<std::string> held_out;
+    for (const auto& d : o_.datasets)
+        if (holds_samples(fs::path(d) / "test")) held_out.push_back(d);
+    if (!held_out.empty()) val_ = scan_dataset(held_out, "test");
+    RunFolderGuard folder(o_.run_dir, rank_ == 0);
+    fs::create_directories(o_.run_dir);
+    const auto checkpoint = (fs::path(o_.run_dir) / kCheckpoint).string();
+    const auto log_path = (fs::path(o_.run_dir) / "log.jsonl").string();
+    const bool have_checkpoint = fs::exists(checkpoint);
+    if (rank_ == 0 && !o_.resume && !o_.overwrite && (have_checkpoint || fs::exists(log_path)))
+        throw OptionError(o_.run_dir + ": holds a run already; use --resume to continue it or --overwrite to start over");
+    if (o_.resume && !have_checkpoint) warn_(o_.run_dir + ": no checkpoint to resume from; starting at step 0");
+
+    if (o_.stage == TrainStage::Base) prepare_base();
+    else prepare_lssr();
+    prepare_losses();
+
+    int64_t step = 0;
+    if (o_.resume && have_checkpoint) {
+        const auto state = read_checkpoint_state(checkpoint);
+        step = state.step;
+        load_checkpoint_weights(checkpoint, all_weights());
+        if (state.extra.count("scaling_factor")) {
+            base_->scaling_factor = std::stod(state.extra.at("scaling_factor"));
+            scaling_factor_set_ = true;
+        }
+    }
+    if (o_.stage == TrainStage::Base && o_.vae_steps <= 0) scaling_factor_set_ = true;  // came with the VAE
+    if (o_.group) {
+        std::vector<torch::Tensor> all;
+        for (auto& [n, t] : all_weights()) all.push_back(t);
+        o_.group->broadcast(all, 0);
+    }
+    TrainLog log(rank_ == 0 ? log_path : std::string(), o_.resume ? step : 0);
+
+    std::string phase;
+    NamedParams params;
+    std::unique_ptr<torch::optim::AdamW> optimizer;
+    auto start_phase = [&](const std::string& p, bool restore) {
+        if (!phase.empty()) set_trainable(params, false);
+        phase = p;
+        if ((phase == "unet" || phase == "decoder") && !scaling_factor_set_) set_scaling_factor();
+        if (o_.stage == TrainStage::Lssr) {
+            set_trainable(all_weights(), false);
+            set_lora_branch_active(*model_->base().unet, "sem", phase == "sem");
+        }
+        params = trainables(phase);
+        if (o_.stage == TrainStage::Base) {
+            set_trainable(named(*base_->vae, "vae."), phase == "vae");
+            set_trainable(named(*base_->unet, "unet."), phase == "unet");
+        }
+        set_trainable(params, true);
+        std::vector<torch::Tensor> tensors;
+        for (auto& [n, t] : params) tensors.push_back(t);
+        optimizer = std::make_unique<torch::optim::AdamW>(
+            tensors, torch::optim::AdamWOptions(o_.learning_rate).weight_decay(o_.weight_decay).betas({0.9, 0.999}).eps(1e-8));
+        if (restore) load_checkpoint_optimizer(checkpoint, params, *optimizer);
+    };
+    auto save = [&](int64_t done) {
+        if (rank_ != 0) return;
+        CheckpointState state;
+        state.step = done;
+        if (scaling_factor_set_ && base_) {
+            std::ostringstream sf;
+            sf << std::setprecision(17) << base_->scaling_factor;
+            state.extra["scaling_factor"] = sf.str();
+        }
+        save_checkpoint(checkpoint, state, all_weights(), params, *optimizer);
+        folder.keep();
+    };
+
+    SampleOrder order(static_cast<int64_t>(train_.size()), o_.seed);
+    if (step < o_.steps) start_phase(phase_at(step), o_.resume && have_checkpoint);
+    while (step < o_.steps) {
+        const auto t0 = Clock::now();
+        if (phase_at(step) != phase) start_phase(phase_at(step), false);
+        const auto batch = load_batch(step, order);
+        auto losses = compute(phase, batch, step);
+        if (!losses.total.defined()) throw Error("every loss term is off: nothing to train");
+        if (!torch::isfinite(losses.total).item<bool>())
+            throw Error("loss is not finite at step " + std::to_string(step + 1) + " (lower --lr?)");
+        const double lr = learning_rate_at(step);
+        for (auto& group : optimizer->param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+        optimizer->zero_grad();
+        losses.total.backward();
+        std::vector<torch::Tensor> tensors;
+        for (auto& [n, t] : params) tensors.push_back(t);
+        if (o_.group) o_.group->average_gradients(tensors);
+        if (o_.grad_clip > 0) torch::nn::utils::clip_grad_norm_(tensors, o_.grad_clip);
+        optimizer->step();
+        ++step;
+
+        json line = {{"step", step}, {"phase", phase}};
+        double total = losses.total.item<double>();
+        if (o_.group) total = o_.group->sum(total) / world_;
+        line["loss"] = total;
+        for (const auto& [name, value] : losses.terms) {
+            double v = value.item<double>();
+            if (o_.group) v = o_.group->sum(v) / world_;
+            line[name] = v;
+        }
+        line["lr"] = lr;
+        line["seconds"] = std::chrono::duration<double>(Clock::now() - t0).count();
+        const bool last = step == o_.steps;
+        if ((o_.val_every > 0 && step % o_.val_every == 0) || last) line["val"] = validate(phase);
+        log.write(line);
+        if (step % std::max<int64_t>(1, o_.checkpoint_every) == 0 || last || phase_at(step) != phase) save(step);
+        report(progress, static_cast<double>(step) / o_.steps,
+               "step " + std::to_string(step) + " " + phase + " loss " + std::to_string(total));
+    }
+    TrainResult result;
+    result.steps_done = step;
+    std::string bytes;
+    for (const auto& [name, t] : all_weights()) {
+        const auto c = t.detach().to(torch::kCPU).contiguous();
+        bytes.append(static_cast<const char*>(c.data_ptr()), c.numel() * c.element_size());
+    }
+    result.weights_sha256 = sha256_hex(bytes);
+    if (rank_ == 0) result.output = finish();
+    folder.keep();
+    if (o_.group) o_.group->barrier();
+    result.seconds = std::chrono::duration<double>(Clock::now() - started).count();
+    return result;
+}
+
+}  // namespace
+
+TrainResult train(const TrainOptions& options, const Progress& progress,
+                  const std::function<void(const std::string&)>& warn) {
+    Run run(options, warn ? warn : [](const std::string&) {});
+    return run.execute(progress);
+}
+
+}  // namespace lssr::sr

@@ -1,0 +1,308 @@
+#include "libupscale/scene_upscale.hpp"
+
+#include <cpl_conv.h>
+#include <gdal_priv.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <deque>
+#include <filesystem>
+#include <limits>
+
+#include "libio/tiling/tile_plan.hpp"
+#include "libio/core/errors.hpp"
+#include "libio/gdal/finite_values.hpp"
+#include "libio/products/products.hpp"
+#include "libio/core/text.hpp"
+#include "libupscale/output_encoding.hpp"
+
+namespace lssr::sr {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) {
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// Missing pixels (NaN, and any value that is not finite: libio/gdal/finite_values.hpp)
+// get the band's mean over the tile's valid pixels, so the networks see only
+// finite numbers; they are masked out of the output again. False when the tile
+// has no valid pixel at all.
+bool fill_holes(io::RasterBlock& block) {
+    bool any_valid = false;
+    for (int b = 0; b < block.bands; ++b) {
+        float* v = block.band(b);
+        double sum = 0;
+        size_t n = 0;
+        for (size_t i = 0; i < block.plane(); ++i)
+            if (std::isfinite(v[i])) sum += v[i], ++n;
+        if (n > 0) any_valid = true;
+        const float fill = n > 0 ? static_cast<float>(sum / n) : 0.0f;
+        for (size_t i = 0; i < block.plane(); ++i)
+            if (!std::isfinite(v[i])) v[i] = fill;
+    }
+    return any_valid;
+}
+
+struct DoneTile {
+    io::RasterBlock hr;     // NaN block when the tile was empty
+    io::Window window;      // in output pixels
+    io::TileWeights weights;
+};
+
+constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+
+std::string size_text(double bytes) {
+    const double tib = bytes / (1024.0 * kGiB);
+    char text[32];
+    if (tib >= 1) std::snprintf(text, sizeof text, "%.1f TiB", tib);
+    else std::snprintf(text, sizeof text, "%.1f GiB", bytes / kGiB);
+    return text;
+}
+
+// Peak working memory of a run in bytes: the tile list, one LR strip (six
+// bands, one band being read and the mask), two rows of upscaled tiles with
+// their weights (a tile row is kept until the next one is blended over it) and
+// one blending strip (sum and weight in double, result and encoded copy in float).
+double working_bytes(const LrScene& scene, const UpscaleOptions& o) {
+    const double w = scene.grid.width, h = scene.grid.height;
+    const double tw = std::min<double>(o.tile, w), th = std::min<double>(o.tile, h);
+    const double step = std::max(1, o.tile - o.overlap);
+    const double columns = w <= tw ? 1 : std::ceil((w - tw) / step) + 1;
+    const double rows = h <= th ? 1 : std::ceil((h - th) / step) + 1;
+    const double tile_list = columns * rows * sizeof(io::Window);
+    const double lr_strip = (6 + 1 + 1) * sizeof(float) * w * th;
+    const double hr_tile = 6.0 * kScaleFactor * tw * kScaleFactor * th * sizeof(float) + kScaleFactor * (tw + th) * sizeof(float);
+    const double hr_width = kScaleFactor * w;
+    const double row_bytes = 2.0 * sizeof(double) * 6 * hr_width;
+    const double strip_rows = std::max<double>(kScaleFactor, std::floor(o.strip_bytes / row_bytes / kScaleFactor) * kScaleFactor);
+    const double blend_strip = strip_rows * 6 * hr_width * (2 * sizeof(double) + 2 * sizeof(float));
+    return tile_list + lr_strip + 2 * columns * hr_tile + blend_strip;
+}
+
+// True when the creation options ask GTiff to compress (the file is then
+// smaller than its pixels, by an unknown factor).
+bool compressed(const io::OutputOptions& out) {
+    if (out.format != "GTiff") return false;  // COG and the like are built from an uncompressed GTiff
+    for (const auto& option : out.creation_options) {
+        const auto upper = io::ascii_upper(option);
+        if (upper.rfind("COMPRESS=", 0) == 0 && upper != "COMPRESS=NONE") return true;
+    }
+    return false;
+}
+
+// Refuses, before any long work, a scene whose output grid GDAL cannot hold or
+// whose working buffers or uncompressed output cannot fit this machine (a
+// 10^6 x 10^6 VRT would otherwise run out of memory or disk after minutes).
+void check_scene_fits(const LrScene& scene, const UpscaleOptions& options) {
+    const auto& g = scene.grid;
+    const std::string size = std::to_string(g.width) + " x " + std::to_string(g.height);
+    const long long hr_w = static_cast<long long>(g.width) * kScaleFactor, hr_h = static_cast<long long>(g.height) * kScaleFactor;
+    const std::string hr_size = std::to_string(hr_w) + " x " + std::to_string(hr_h);
+    if (hr_w > std::numeric_limits<int>::max() || hr_h > std::numeric_limits<int>::max())
+        throw InputError(scene.label + ": a " + size + " scene gives a " + hr_size +
+                         " output, more pixels per side than GDAL rasters can have; cut it into parts "
+                         "(gdal_translate -srcwin) or use lssr-tile --scene");
+    const double memory = working_bytes(scene, options);
+    const double ram = static_cast<double>(CPLGetUsablePhysicalRAM());
+    if (ram > 0 && memory > ram)
+        throw InputError(scene.label + ": a " + size + " scene (" + hr_size + " output) needs about " +
+                         size_text(memory) + " of memory for one row of " + std::to_string(options.tile) +
+                         "-pixel tiles, more than the " + size_text(ram) +
+                         " this machine has; cut it into parts (gdal_translate -srcwin) or use lssr-tile --scene");
+    const auto encoding = output_encoding(scene.type, scene.scalings, options.data_type);
+    const double file = static_cast<double>(hr_w) * hr_h * 6 * GDALGetDataTypeSizeBytes(encoding.type);
+    std::error_code ec;
+    const auto dir = std::filesystem::absolute(options.output, ec).parent_path();
+    const auto space = std::filesystem::space(dir, ec);
+    if (!ec && !compressed(options.output_options) && file > static_cast<double>(space.available))
+        throw InputError(scene.label + ": its " + hr_size + " output (6 bands " +
+                         GDALGetDataTypeName(encoding.type) + ") needs " + size_text(file) +
+                         " uncompressed, more than the " + size_text(static_cast<double>(space.available)) +
+                         " free in " + dir.string() + "; cut the scene into parts or compress (-co COMPRESS=DEFLATE)");
+}
+
+class Upscaler {
+public:
+    Upscaler(const LrScene& scene, TileModel& model, const UpscaleOptions& options, const Progress& progress)
+        : scene_(scene), model_(model), options_(options), progress_(progress), reader_(scene, options.fmask),
+          layout_(io::plan_tiles(scene.grid.width, scene.grid.height, options.tile, options.overlap)),
+          hr_grid_(scene.grid.refined(kScaleFactor)),
+          encoding_(output_encoding(scene.type, scene.scalings, options.data_type)) {}
+
+    UpscaleStats run() {
+        const auto t0 = Clock::now();
+        io::RasterSpec spec;
+        spec.grid = hr_grid_;
+        spec.bands = 6;
+        spec.type = encoding_.type;
+        spec.nodata = encoding_.nodata;
+        spec.scalings = encoding_.scalings;
+        for (const auto& r : io::reflectance_role_names()) spec.descriptions.push_back(r);
+        spec.metadata = options_.metadata;
+        spec.metadata["LSSR_CONSISTENCY"] = to_string(options_.consistency);
+        io::RasterWriter writer(options_.output, spec, options_.output_options);
+
+        stats_.grid = hr_grid_;
+        stats_.encoding_note = encoding_.note;
+        stats_.tiles = static_cast<int>(layout_.tiles.size());
+        int written_rows = 0;
+        for (int row = 0; row < layout_.rows(); ++row) {
+            process_tile_row(row);
+            const bool last = row + 1 == layout_.rows();
+            // Output rows above the next tile row's start receive nothing more.
+            const int done = last ? hr_grid_.height : layout_.row_offsets[row + 1] * kScaleFactor;
+            // The projection of a strip reads halo() rows below it: those must be final too.
+            const int ready = last ? done : done - halo();
+            if (ready > written_rows) {
+                write_rows(writer, written_rows, ready);
+                written_rows = ready;
+            }
+            // Tiles ending above the written rows and their upper halo are no longer needed.
+            while (!cache_.empty() &&
+                   cache_.front().window.row + cache_.front().window.height <= written_rows - halo())
+                cache_.pop_front();
+        }
+        writer.finish(scaled(progress_, 0.98, 1.0));
+        stats_.total_seconds = seconds_since(t0);
+        return stats_;
+    }
+
+private:
+    void process_tile_row(int row) {
+        const int th = std::min(layout_.tile, layout_.scene_height);
+        const int tw = std::min(layout_.tile, layout_.scene_width);
+        const io::Window strip{0, layout_.row_offsets[row], layout_.scene_width, th};
+        const auto lr = reader_.read(strip);
+        std::vector<TileInput> batch;
+        std::vector<io::Window> batch_windows;
+        auto flush = [&]() {
+            if (batch.empty()) return;
+            const auto t0 = Clock::now();
+            auto out = model_.upscale(batch);
+            stats_.model_seconds += seconds_since(t0);
+            if (out.size() != batch.size()) throw Error("model returned a wrong number of tiles");
+            for (size_t i = 0; i < out.size(); ++i) {
+                check_finite(out[i], batch_windows[i]);
+                add_done(std::move(out[i]), batch_windows[i]);
+            }
+            batch.clear();
+            batch_windows.clear();
+        };
+        for (int col = 0; col < layout_.columns(); ++col) {
+            const io::Window w{layout_.col_offsets[col], layout_.row_offsets[row], tw, th};
+            auto block = io::crop(lr, io::Window{w.col, 0, tw, th});
+            if (!fill_holes(block)) {
+                ++stats_.tiles_empty;
+                add_done(io::RasterBlock(6, tw * kScaleFactor, th * kScaleFactor, NAN), w);
+            } else {
+                batch.push_back(TileInput{std::move(block), w, hr_grid_.window(io::scale_window(w, kScaleFactor))});
+                batch_windows.push_back(w);
+                if (static_cast<int>(batch.size()) >= options_.batch) flush();
+            }
+            ++tiles_done_;
+            report(progress_, 0.98 * tiles_done_ / std::max<size_t>(1, layout_.tiles.size()), "upscaling");
+        }
+        flush();
+    }
+
+    // The model saw only finite reflectance (holes filled): a value that is
+    // not finite in its output means broken weights (NaN/Inf in the file, a
+    // LoRA alpha of 1e300), never data to write.
+    void check_finite(const io::RasterBlock& hr, const io::Window& lr_window) const {
+        const size_t bad = io::count_non_finite(hr);
+        if (bad == 0) return;
+        const auto it = options_.metadata.find("LSSR_MODEL");
+        const std::string model = it != options_.metadata.end() ? it->second : std::string("the model");
+        throw Error(model + ": returned " + std::to_string(bad) + " NaN or infinite value(s) for the valid tile at " +
+                    "pixel " + std::to_string(lr_window.col) + "," + std::to_string(lr_window.row) + " of " +
+                    scene_.label + " (corrupt or non-finite weights?)");
+    }
+
+    void add_done(io::RasterBlock hr, const io::Window& lr_window) {
+        const auto w = io::scale_window(lr_window, kScaleFactor);
+        if (hr.bands != 6 || hr.width != w.width || hr.height != w.height)
+            throw Error("model returned a tile of the wrong size");
+        auto weights = io::tile_weights(w, hr_grid_.width, hr_grid_.height, layout_.overlap * double(kScaleFactor));
+        cache_.push_back(DoneTile{std::move(hr), w, std::move(weights)});
+    }
+
+    // Output rows of halo blended above and below each strip for the
+    // consistency projection: the projection's response to a change decays by
+    // ~0.15 (at worst ~0.29, near nodata) per input row, so solving on the strip
+    // plus kHaloInputRows input rows each side leaves the strip's result
+    // independent of where strips are cut, to ~1e-6 of the correction.
+    static constexpr int kHaloInputRows = 10;
+    int halo() const { return options_.consistency == Consistency::Exact ? kHaloInputRows * kScaleFactor : 0; }
+
+    // Blends, projects, masks and writes output rows [begin, end) in strips of
+    // bounded size. begin, end and the strips are multiples of kScaleFactor rows.
+    void write_rows(io::RasterWriter& writer, int begin, int end) {
+        const long long row_bytes = 2LL * sizeof(double) * 6 * hr_grid_.width;
+        const int step = static_cast<int>(std::max<long long>(kScaleFactor, options_.strip_bytes / row_bytes / kScaleFactor * kScaleFactor));
+        for (int r0 = begin; r0 < end; r0 += step) {
+            const int r1 = std::min(end, r0 + step);
+            const io::Window region{0, r0, hr_grid_.width, r1 - r0};
+            const int b0 = std::max(0, r0 - halo()), b1 = std::min(hr_grid_.height, r1 + halo());
+            io::BlendAccumulator acc(6, io::Window{0, b0, hr_grid_.width, b1 - b0});
+            for (const auto& t : cache_)
+                if (t.window.row < b1 && t.window.row + t.window.height > b0)
+                    acc.add(t.hr, t.window, t.window, t.weights);
+            auto blended = acc.result();
+            if (options_.consistency == Consistency::Exact)
+                project_consistent(blended, reader_.read(io::Window{0, b0 / kScaleFactor, scene_.grid.width, (b1 - b0) / kScaleFactor}));
+            auto out = io::crop(blended, io::Window{0, r0 - b0, region.width, region.height});
+            apply_input_mask(out, region);
+            encode(out);
+            writer.write(out, region);
+        }
+    }
+
+    // An output pixel is missing when its 30 m parent is.
+    void apply_input_mask(io::RasterBlock& out, const io::Window& region) {
+        const int lr_r0 = region.row / kScaleFactor;
+        const int lr_r1 = (region.row + region.height + kScaleFactor - 1) / kScaleFactor;
+        const auto lr = reader_.read(io::Window{0, lr_r0, scene_.grid.width, lr_r1 - lr_r0});
+        for (int r = 0; r < region.height; ++r) {
+            const int lr_row = (region.row + r) / kScaleFactor - lr_r0;
+            for (int c = 0; c < region.width; ++c)
+                if (std::isnan(lr.at(0, lr_row, c / kScaleFactor)))
+                    for (int b = 0; b < out.bands; ++b) out.at(b, r, c) = NAN;
+        }
+    }
+
+    // Reflectance -> stored values of the output (clipped short of nodata;
+    // rounded by the writer).
+    void encode(io::RasterBlock& out) const {
+        for (int b = 0; b < out.bands; ++b) {
+            float* v = out.band(b);
+            for (size_t i = 0; i < out.plane(); ++i) v[i] = encoding_.encode(v[i], b);
+        }
+    }
+
+    const LrScene& scene_;
+    TileModel& model_;
+    const UpscaleOptions& options_;
+    Progress progress_;
+    LrReader reader_;
+    io::TileLayout layout_;
+    io::Grid hr_grid_;
+    OutputEncoding encoding_;
+    std::deque<DoneTile> cache_;
+    UpscaleStats stats_;
+    size_t tiles_done_ = 0;
+};
+
+}  // namespace
+
+UpscaleStats upscale_scene(const LrScene& scene, TileModel& model, const UpscaleOptions& options,
+                           const Progress& progress) {
+    if (options.batch < 1) throw OptionError("--batch must be at least 1");
+    check_scene_fits(scene, options);
+    return Upscaler(scene, model, options, progress).run();
+}
+
+}  // namespace lssr::sr

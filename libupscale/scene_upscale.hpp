@@ -1,0 +1,69 @@
+#pragma once
+// Whole-scene 3x super-resolution, streaming: overlapping tiles are cut one
+// tile row at a time, upscaled in batches by a TileModel, blended with the
+// smooth weights of libio/tiling/tile_plan.hpp and written in row strips, so memory is
+// bounded by a few tile rows whatever the scene size. No LibTorch here.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "libio/products/fmask.hpp"
+#include "libio/gdal/grid.hpp"
+#include "libio/core/progress.hpp"
+#include "libio/gdal/raster.hpp"
+#include "libupscale/consistency.hpp"
+#include "libupscale/lr_scene.hpp"
+#include "libio/core/scale.hpp"
+
+namespace lssr::sr {
+
+// One tile handed to a model: 6 bands of reflectance (blue..swir2) with no NaN
+// left (holes filled), where it lies, and the grid of its x3 output.
+struct TileInput {
+    io::RasterBlock lr;
+    io::Window window;  // in LR pixels
+    io::Grid hr_grid;   // the output tile's grid (for warping side layers)
+};
+
+class TileModel {
+public:
+    virtual ~TileModel() = default;
+    // Tiles of one batch share their size; returns one 6-band block per tile,
+    // three times larger, in reflectance.
+    virtual std::vector<io::RasterBlock> upscale(const std::vector<TileInput>& tiles) = 0;
+};
+
+struct UpscaleOptions {
+    int tile = 64;     // LR pixels
+    int overlap = 12;  // LR pixels shared by neighbouring tiles
+    int batch = 2;     // tiles per model call (more only pays on a GPU)
+    io::FmaskPolicy fmask;
+    std::string output;
+    io::OutputOptions output_options;
+    std::string data_type;                        // "" = the input's
+    std::map<std::string, std::string> metadata;  // provenance, written as dataset metadata
+    long long strip_bytes = 128LL << 20;          // bound on one blending strip
+    // Exact: the blended output is projected so each 3x3 block averages to its
+    // input pixel (libupscale/consistency.hpp); None keeps the model's output.
+    Consistency consistency = Consistency::Exact;
+};
+
+struct UpscaleStats {
+    io::Grid grid;           // output grid
+    int tiles = 0;           // tiles in the layout
+    int tiles_empty = 0;     // skipped: no valid pixel
+    double model_seconds = 0;  // time spent in the model
+    double total_seconds = 0;
+    std::string encoding_note;  // why the output's scaling departs from the input's ("" = it does not)
+};
+
+// Upscales a scene into options.output, encoded by sr::output_encoding. Throws
+// InputError naming the scene, before any long work, when its output grid has
+// more pixels per side than GDAL allows, when its working buffers exceed this
+// machine's memory or its uncompressed output the free disk space; Error naming
+// the model (options.metadata LSSR_MODEL) when the model returns a value that is
+// not finite.
+UpscaleStats upscale_scene(const LrScene& scene, TileModel& model, const UpscaleOptions& options,
+                           const Progress& progress = {});
+
+}  // namespace lssr::sr
