@@ -4,7 +4,8 @@
 Every library folder (a CMakeLists.txt calling lssr_library) and every tool
 folder (apps/<tool>/libs.cmake) may include headers only from itself and from
 the folders of the libraries it links, directly or through them; a library not
-marked TORCH includes no LibTorch header; every library folder has a README.md.
+marked TORCH includes no LibTorch header, nor does a test folder other than
+tests/sr; every library folder has a README.md.
 Prints one line per violation and exits 1 if there is any.
 """
 import os
@@ -74,6 +75,16 @@ for target, folder in folder_of.items():
         if target in folder_of and target.startswith("lssr_") and target not in torch_targets:
             if TORCH_INCLUDE.search(text):
                 problems.append(f"{folder}/{name}: includes LibTorch, but {target} is a torch-free library")
+
+# Test folders other than tests/sr build without LibTorch too.
+tests_dir = os.path.join(root, "tests")
+for folder in sorted(os.listdir(tests_dir)):
+    path = os.path.join(tests_dir, folder)
+    if folder in ("sr", "data") or not os.path.isdir(path):
+        continue
+    for name in sorted(os.listdir(path)):
+        if name.endswith((".cpp", ".hpp")) and TORCH_INCLUDE.search(open(os.path.join(path, name)).read()):
+            problems.append(f"tests/{folder}/{name}: includes LibTorch, but only tests/sr links it")
 
 for p in problems:
     print(p)
