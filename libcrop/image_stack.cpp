@@ -46,46 +46,46 @@ std::string image_date(GDALDataset& dataset, const std::string& path) {
 
 ImageStack::ImageStack(const std::vector<std::string>& paths, const AlignOptions& align) : align_(align) {
     if (paths.empty()) throw InputError("no images given");
+    io::DatasetCache files;  // an image named twice is opened once
     for (const auto& path : paths) {
-        Image image;
-        image.path = path;
-        image.dataset = io::open_raster(path);
-        GDALDataset& ds = *image.dataset;
+        const auto dataset = files.open(path);
+        GDALDataset& ds = *dataset;
         const int count = ds.GetRasterCount();
-        image.signature.band_count = count;
-        image.signature.band_roles.assign(count, "");
-        image.signature.date = image_date(ds, path);
+        ImageSignature signature;
+        signature.band_count = count;
+        signature.band_roles.assign(count, "");
+        signature.date = image_date(ds, path);
 
         // Roles by the suite's one rule (descriptions, else a 6-band stack in role order).
-        const auto by_role = io::reflectance_bands(ds, path);
-        for (size_t i = 0; i < by_role.size(); ++i) {
-            image.bands.push_back(by_role[i]);
-            image.signature.band_roles[by_role[i] - 1] = std::string(io::role_name(io::kReflectanceRoles[i]));
-            image.scalings.push_back(
-                io::resolve_scaling(*ds.GetRasterBand(by_role[i]), io::BandScaling{}).scaling);
-        }
+        io::ReflectanceReader bands = io::ReflectanceReader::stack(files, path);
+        for (size_t i = 0; i < bands.bands().size(); ++i)
+            signature.band_roles[bands.bands()[i].band - 1] = std::string(io::role_name(io::kReflectanceRoles[i]));
 
-        const io::Grid grid = io::grid_of(ds, path);
+        const io::Grid grid = bands.grid();
+        bool warped = false;
         if (images_.empty()) {
             grid_ = grid;
         } else if (!io::same_grid(grid, grid_)) {
             if (!align_.align)
                 throw InputError(path + ": grid " + io::describe(grid) + " differs from " + paths.front() +
                                  " (" + io::describe(grid_) + "); use --align to warp it onto that grid");
-            image.warped = true;
+            warped = true;
         }
-        images_.push_back(std::move(image));
+        images_.push_back(Image{path, std::move(bands), std::move(signature), warped});
     }
 }
 
 io::RasterBlock ImageStack::read(int index, const io::Window& window) {
-    Image& image = images_.at(index);
-    if (!image.warped)
-        return io::read_scaled(*image.dataset, image.bands, image.scalings, window, image.path);
+    const Image& image = images_.at(index);
+    if (!image.warped) return image.bands.read(window);
+    // Alignment is this stack's own: all six bands in one warp with the chosen
+    // method (not the per-band sampler of the training dataset).
+    const io::OpenBand& first = image.bands.bands().front();
     io::WarpRequest request;
-    request.bands = image.bands;
+    request.bands.clear();
+    for (const io::OpenBand& b : image.bands.bands()) request.bands.push_back(b.band);
     request.method = align_.method;
-    return io::warp_scaled(*image.dataset, image.path, grid_.window(window), request, image.scalings);
+    return io::warp_scaled(*first.dataset, image.path, grid_.window(window), request, image.bands.scalings());
 }
 
 }  // namespace lssr::crop

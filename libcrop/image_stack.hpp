@@ -1,7 +1,8 @@
 #pragma once
-// The dated reflectance images a crop model reads: their band roles, scaling and
-// dates, checked to share one grid (or warped onto the first one's), read block
-// by block as reflectance with NaN where a value is missing.
+// The dated reflectance images a crop model reads: their dates, checked to share
+// one grid (or warped onto the first one's), read block by block as reflectance
+// with NaN where a value is missing. Band roles and scaling are the suite's
+// band-role reader's (io::ReflectanceReader::stack).
 #include <array>
 #include <string>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "libio/gdal/gdal_dataset.hpp"
 #include "libio/gdal/grid.hpp"
 #include "libio/gdal/raster.hpp"
+#include "libio/gdal/reflectance.hpp"
 #include "libio/gdal/warp.hpp"
 
 namespace lssr::crop {
@@ -55,10 +57,8 @@ public:
 private:
     struct Image {
         std::string path;
-        io::DatasetPtr dataset;
+        io::ReflectanceReader bands;  // the six roles, blue..swir2
         ImageSignature signature;
-        std::vector<int> bands;  // 1-based band of each role, blue..swir2
-        std::vector<io::BandScaling> scalings;
         bool warped = false;
     };
     std::vector<Image> images_;

@@ -148,37 +148,29 @@ std::string lr_scene_stem(const LrScene& scene) {
     return fs::path(scene.label).stem().string();
 }
 
-struct LrReader::Source {
-    io::DatasetPtr dataset;
-};
+namespace {
 
-LrReader::LrReader(const LrScene& scene, const io::FmaskPolicy& policy) : scene_(scene), policy_(policy) {}
-LrReader::~LrReader() = default;
-
-LrReader::Source& LrReader::source(const std::string& path) {
-    auto& slot = sources_[path];
-    if (!slot) slot = std::make_unique<Source>(Source{io::open_raster(path)});
-    return *slot;
+io::ReflectanceReader open_bands(const LrScene& scene) {
+    io::DatasetCache files;  // each file opened once; the reader keeps them open
+    return io::scene_reader(files, scene.ref, {"fmask", "qa_pixel"});
 }
 
+}  // namespace
+
+LrReader::LrReader(const LrScene& scene, const io::FmaskPolicy& policy)
+    : policy_(policy), bands_(open_bands(scene)) {}
+
 io::RasterBlock LrReader::read(const io::Window& window) {
-    io::RasterBlock out(6, window.width, window.height);
-    for (size_t i = 0; i < roles().size(); ++i) {
-        const auto& ref = scene_.ref.band(roles()[i]);
-        const auto block = io::read_scaled(*source(ref.path).dataset, {ref.band}, {scene_.scalings[i]}, window, ref.path);
-        std::copy(block.data.begin(), block.data.end(), out.band(static_cast<int>(i)));
-    }
+    io::RasterBlock out = bands_.read(window);
     std::vector<bool> missing(out.plane(), false);
-    if (scene_.ref.has("fmask")) {
+    if (bands_.qa_role() == "fmask") {
         // HLS Fmask under the user's policy.
-        const auto& fm = scene_.ref.band("fmask");
-        const auto mask = io::read_block(*source(fm.path).dataset, {fm.band}, window, fm.path);
+        const auto mask = bands_.read_qa(window);
         for (size_t p = 0; p < out.plane(); ++p)
             missing[p] = std::isnan(mask.data[p]) || io::fmask_is_bad(static_cast<std::uint8_t>(mask.data[p]), policy_);
-    } else if (scene_.ref.has("qa_pixel")) {
+    } else if (bands_.qa_role() == "qa_pixel") {
         // Landsat Collection 2 QA_PIXEL: fill, cloud, dilated cloud, shadow.
-        const auto& qa = scene_.ref.band("qa_pixel");
-        const auto mask = io::read_block(*source(qa.path).dataset, {qa.band}, window, qa.path);
+        const auto mask = bands_.read_qa(window);
         for (size_t p = 0; p < out.plane(); ++p)
             missing[p] = io::classify_qa(io::QaKind::LandsatQaPixel, mask.data[p]) != io::PixelQuality::Clear;
     }

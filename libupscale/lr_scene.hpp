@@ -4,8 +4,6 @@
 // six roles blue..swir2 (+ Fmask), and read window by window as reflectance.
 #include <gdal.h>
 
-#include <map>
-#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,6 +12,7 @@
 #include "libio/gdal/grid.hpp"
 #include "libio/gdal/raster.hpp"
 #include "libio/products/scene.hpp"
+#include "libio/products/scene_reader.hpp"
 
 namespace lssr::sr {
 
@@ -37,21 +36,18 @@ LrScene resolve_lr_scene(const std::string& input, std::vector<std::string>& war
 // Output stem for batch mode: the scene ID, else the input's file stem.
 std::string lr_scene_stem(const LrScene& scene);
 
-// Reads windows of a resolved scene: 6 bands of reflectance, NaN where a band
-// is nodata or (with an Fmask band) the pixel is flagged by the policy. A pixel
-// missing in any band is missing in all.
+// Reads windows of a resolved scene through the suite's band-role reader
+// (io::scene_reader): 6 bands of reflectance, NaN where a band is nodata or the
+// pixel is flagged by its QA band (an Fmask band under the policy, else a
+// Landsat QA_PIXEL band). A pixel missing in any band is missing in all.
 class LrReader {
 public:
     LrReader(const LrScene& scene, const io::FmaskPolicy& policy);
-    ~LrReader();
     io::RasterBlock read(const io::Window& window);
 
 private:
-    struct Source;
-    const LrScene& scene_;
     io::FmaskPolicy policy_;
-    std::map<std::string, std::unique_ptr<Source>> sources_;  // open datasets by path
-    Source& source(const std::string& path);
+    io::ReflectanceReader bands_;  // the six roles, then fmask or qa_pixel
 };
 
 }  // namespace lssr::sr

@@ -8,31 +8,10 @@
 
 #include "libio/core/errors.hpp"
 #include "libio/gdal/gdal_dataset.hpp"
-#include "libio/tiling/patch_sampling.hpp"
+#include "libio/gdal/sampling.hpp"
 #include "libio/gdal/warp.hpp"
 
 namespace lssr::io {
-
-std::shared_ptr<GDALDataset> DatasetCache::open(const std::string& path) {
-    auto it = open_.find(path);
-    if (it != open_.end()) return it->second;
-    DatasetPtr ds = open_raster(path);
-    std::shared_ptr<GDALDataset> shared(ds.release(), GdalDatasetCloser{});
-    open_[path] = shared;
-    return shared;
-}
-
-OpenBand open_band(DatasetCache& cache, const BandRef& ref, const std::string& role) {
-    OpenBand b;
-    b.path = ref.path;
-    b.band = ref.band;
-    b.dataset = cache.open(ref.path);
-    if (ref.band > b.dataset->GetRasterCount())
-        throw InputError(fmt::format("{}: band {} is needed for {}, but the file has only {} band(s)",
-                                     ref.path, ref.band, role, b.dataset->GetRasterCount()));
-    b.scaling = resolve_scaling(*b.dataset->GetRasterBand(ref.band), ref.defaults).scaling;
-    return b;
-}
 
 ElevationAndLandcover open_elevation_and_landcover(DatasetCache& cache, const std::string& dem,
                                                    const std::string& landcover) {

@@ -1,8 +1,9 @@
 #pragma once
 // What every dataset writer of lssr-tile shares (dataset mode, libio/tiling,
-// and --self-pairs, libio/self_pairs): inputs opened once with their scaling,
-// DEM and land cover sampled onto an HR patch grid, and the specs and index
-// fields of the patch files lssr-train reads (libsr/train_data).
+// and --self-pairs, libio/self_pairs): inputs opened once with their scaling
+// (libio/products/scene_reader), DEM and land cover sampled onto an HR patch
+// grid, and the specs and index fields of the patch files lssr-train reads
+// (libsr/train_data).
 #include <array>
 #include <map>
 #include <memory>
@@ -14,30 +15,11 @@
 #include "libio/gdal/grid.hpp"
 #include "libio/gdal/raster.hpp"
 #include "libio/products/scene.hpp"
+#include "libio/products/scene_reader.hpp"  // OpenBand, DatasetCache, open_band
 
 class GDALDataset;
 
 namespace lssr::io {
-
-// One band of an input, opened, with the scaling that turns its DNs into values.
-struct OpenBand {
-    std::shared_ptr<GDALDataset> dataset;
-    std::string path;
-    int band = 1;
-    BandScaling scaling;
-};
-
-// Opens each file once however many roles point into it.
-class DatasetCache {
-public:
-    std::shared_ptr<GDALDataset> open(const std::string& path);
-
-private:
-    std::map<std::string, std::shared_ptr<GDALDataset>> open_;
-};
-
-// Throws InputError naming the file when it lacks the band `ref` needs for `role`.
-OpenBand open_band(DatasetCache& cache, const BandRef& ref, const std::string& role);
 
 // The DEM and land cover of a dataset, band 1 of each file, checked to carry a grid.
 struct ElevationAndLandcover {

@@ -67,9 +67,7 @@ std::string scene_id(const std::string& path) {
 
 struct Scene {
     std::string path, id;
-    std::shared_ptr<GDALDataset> dataset;
-    std::vector<int> bands;  // 1-based, blue .. swir2
-    std::vector<BandScaling> scalings;
+    std::optional<ReflectanceReader> bands;  // blue .. swir2
     Grid grid, lr_grid;
     std::optional<Date> date;
 };
@@ -79,11 +77,8 @@ Scene open_scene(DatasetCache& cache, const std::string& path, const SelfPairsOp
     Scene s;
     s.path = path;
     s.id = scene_id(path);
-    s.dataset = cache.open(path);
-    const auto roles = reflectance_bands(*s.dataset, path);  // the suite's one band-role rule
-    s.bands.assign(roles.begin(), roles.end());
-    s.scalings = reflectance_scalings(*s.dataset, s.bands);
-    s.grid = grid_of(*s.dataset, path);
+    s.bands = ReflectanceReader::stack(cache, path);  // the suite's one band-role rule
+    s.grid = s.bands->grid();
     s.lr_grid = coarsened(s.grid);
     const int hr_patch = kScaleFactor * o.patch;
     if (s.grid.width < hr_patch || s.grid.height < hr_patch)
@@ -96,7 +91,7 @@ Scene open_scene(DatasetCache& cache, const std::string& path, const SelfPairsOp
 // The six bands over an HR window, as reflectance; a pixel missing in any band
 // (nodata, NaN, not finite once scaled) is missing in all.
 RasterBlock read_hr(const Scene& s, const Window& w) {
-    RasterBlock block = read_scaled(*s.dataset, s.bands, s.scalings, w, s.path);
+    RasterBlock block = s.bands->read(w);
     const std::vector<bool> missing = missing_anywhere({&block});
     for (size_t i = 0; i < block.plane(); ++i)
         if (missing[i])

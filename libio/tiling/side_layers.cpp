@@ -6,7 +6,7 @@
 #include <cmath>
 
 #include "libio/core/errors.hpp"
-#include "libio/tiling/patch_sampling.hpp"
+#include "libio/gdal/sampling.hpp"
 #include "libio/gdal/raster.hpp"
 
 namespace lssr::io {

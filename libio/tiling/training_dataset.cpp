@@ -20,9 +20,10 @@
 #include "libio/gdal/gdal_dataset.hpp"
 #include "libio/products/products.hpp"
 #include "libio/gdal/grid_json.hpp"
-#include "libio/tiling/patch_sampling.hpp"
 #include "libio/gdal/raster.hpp"
 #include "libio/products/scene.hpp"
+#include "libio/products/scene_reader.hpp"
+#include "libio/gdal/sampling.hpp"
 #include "libio/tiling/side_layers.hpp"
 #include "libio/gdal/staged_output.hpp"
 #include "libio/core/text.hpp"
@@ -35,42 +36,19 @@ namespace lssr::io {
 namespace {
 
 
+// A scene of a pair: its bands by role (the QA role the dataset screens with,
+// if any) and the blue band's grid, on which LR patches are laid.
 struct OpenScene {
-    const SceneRef* ref = nullptr;
-    std::vector<OpenBand> reflectance;  // blue .. swir2
-    std::optional<OpenBand> qa;
+    ReflectanceReader bands;
     std::optional<QaKind> qa_kind;
-    Grid grid;  // the blue band's grid
+    Grid grid;
 };
 
 OpenScene open_scene(DatasetCache& cache, const SceneRef& scene, const std::vector<std::string>& qa_roles) {
-    OpenScene s;
-    s.ref = &scene;
-    for (BandRole role : kReflectanceRoles) {
-        const std::string name(role_name(role));
-        s.reflectance.push_back(open_band(cache, scene.band(name), scene.id + " " + name));
-    }
-    for (const auto& role : qa_roles)
-        if (scene.has(role)) {
-            s.qa = open_band(cache, scene.band(role), scene.id + " " + role);
-            s.qa_kind = qa_kind_of_role(role);
-            break;
-        }
-    s.grid = grid_of(*s.reflectance.front().dataset, s.reflectance.front().path);
-    return s;
-}
-
-// The six reflectance bands on `grid` (NaN = missing).
-RasterBlock read_reflectance(const OpenScene& scene, const Grid& grid) {
-    RasterBlock out(6, grid.width, grid.height);
-    for (int b = 0; b < 6; ++b) {
-        const OpenBand& band = scene.reflectance[b];
-        RasterBlock one = sample_onto(*band.dataset, band.path, {band.band}, grid, LayerKind::Continuous,
-                                      band.scaling.nodata);
-        apply_scalings(one, {band.scaling});
-        std::copy(one.data.begin(), one.data.end(), out.band(b));
-    }
-    return out;
+    ReflectanceReader bands = scene_reader(cache, scene, qa_roles);
+    const std::optional<QaKind> qa_kind = bands.qa() ? qa_kind_of_role(bands.qa_role()) : std::nullopt;
+    const Grid grid = bands.grid();
+    return OpenScene{std::move(bands), qa_kind, grid};
 }
 
 // Per pixel of `grid`: Nodata when any band is missing or the QA says fill,
@@ -81,10 +59,8 @@ std::vector<PixelQuality> quality_on(const OpenScene& scene, const RasterBlock& 
     for (int b = 0; b < reflectance.bands; ++b)
         for (size_t i = 0; i < q.size(); ++i)
             if (std::isnan(reflectance.band(b)[i])) q[i] = PixelQuality::Nodata;
-    if (scene.qa) {
-        // QA values are bit fields and classes: copy or pick, never interpolate.
-        const RasterBlock qa = sample_onto(*scene.qa->dataset, scene.qa->path, {scene.qa->band}, grid,
-                                           LayerKind::Categorical, std::nullopt, Resampling::Nearest);
+    if (scene.bands.qa()) {
+        const RasterBlock qa = scene.bands.sample_qa(grid);
         for (size_t i = 0; i < q.size(); ++i) {
             if (q[i] == PixelQuality::Nodata) continue;
             const PixelQuality p = classify_qa(*scene.qa_kind, qa.data[i]);
@@ -271,8 +247,8 @@ private:
                     const Date& date, const Window& w, const std::string& id) {
         const Grid lr_grid = lr.grid.window(w);
         const Grid hr_grid = lr_grid.refined(kScaleFactor);
-        const RasterBlock lr_values = read_reflectance(lr, lr_grid);
-        const RasterBlock hr_values = read_reflectance(hr, hr_grid);
+        const RasterBlock lr_values = lr.bands.sample(lr_grid);
+        const RasterBlock hr_values = hr.bands.sample(hr_grid);
         const std::vector<PixelQuality> lr_quality = quality_on(lr, lr_values, lr_grid);
         const std::vector<PixelQuality> hr_quality = quality_on(hr, hr_values, hr_grid);
         // Screen on the scenes first: side layers are read only for patches that may be kept.

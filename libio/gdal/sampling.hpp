@@ -1,7 +1,7 @@
 #pragma once
-// Bringing one layer onto a patch grid for the training dataset: an exact
-// window copy when the grids are aligned, GDAL's warper otherwise, with the
-// resampling chosen by what the layer holds and whether it is being coarsened.
+// Bringing one layer onto another grid (a training patch, a scene's grid): an
+// exact window copy when the grids are aligned, GDAL's warper otherwise, with
+// the resampling chosen by what the layer holds and whether it is being coarsened.
 #include <optional>
 #include <string>
 #include <vector>

@@ -1,4 +1,4 @@
-#include "libio/tiling/patch_sampling.hpp"
+#include "libio/gdal/sampling.hpp"
 
 #include <gdal_priv.h>
 
