@@ -48,9 +48,8 @@ bool fill_holes(io::RasterBlock& block) {
 }
 
 struct DoneTile {
-    io::RasterBlock hr;     // NaN block when the tile was empty
-    io::Window window;      // in output pixels
-    io::TileWeights weights;
+    io::RasterBlock hr;      // NaN block when the tile was empty
+    io::PlannedTile tile;    // its windows and weights
 };
 
 constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
@@ -63,16 +62,15 @@ std::string size_text(double bytes) {
     return text;
 }
 
-// Peak working memory of a run in bytes: the tile list, one LR strip (six
-// bands, one band being read and the mask), two rows of upscaled tiles with
-// their weights (a tile row is kept until the next one is blended over it) and
-// one blending strip (sum and weight in double, result and encoded copy in float).
-double working_bytes(const LrScene& scene, const UpscaleOptions& o) {
-    const double w = scene.grid.width, h = scene.grid.height;
-    const double tw = std::min<double>(o.tile, w), th = std::min<double>(o.tile, h);
-    const double step = std::max(1, o.tile - o.overlap);
-    const double columns = w <= tw ? 1 : std::ceil((w - tw) / step) + 1;
-    const double rows = h <= th ? 1 : std::ceil((h - th) / step) + 1;
+// Peak working memory of a run in bytes: a margin of one window per tile
+// (the tile list this estimate was made for), one LR strip (six bands, one band being read and the
+// mask), two rows of upscaled tiles with their weights (a tile row is kept
+// until the next one is blended over it) and one blending strip (sum and
+// weight in double, result and encoded copy in float).
+double working_bytes(const io::TilePlan& plan, const UpscaleOptions& o) {
+    const double w = plan.scene_width;
+    const double tw = plan.tile_width(), th = plan.tile_height();
+    const double columns = plan.columns(), rows = plan.rows();
     const double tile_list = columns * rows * sizeof(io::Window);
     const double lr_strip = (6 + 1 + 1) * sizeof(float) * w * th;
     const double hr_tile = 6.0 * kScaleFactor * tw * kScaleFactor * th * sizeof(float) + kScaleFactor * (tw + th) * sizeof(float);
@@ -94,19 +92,31 @@ bool compressed(const io::OutputOptions& out) {
     return false;
 }
 
-// Refuses, before any long work, a scene whose output grid GDAL cannot hold or
-// whose working buffers or uncompressed output cannot fit this machine (a
-// 10^6 x 10^6 VRT would otherwise run out of memory or disk after minutes).
-void check_scene_fits(const LrScene& scene, const UpscaleOptions& options) {
+std::string scene_size(const io::Grid& g) { return std::to_string(g.width) + " x " + std::to_string(g.height); }
+std::string output_size(const io::Grid& g) {
+    return std::to_string(static_cast<long long>(g.width) * kScaleFactor) + " x " +
+           std::to_string(static_cast<long long>(g.height) * kScaleFactor);
+}
+
+// Refuses a scene whose output grid has more pixels per side than GDAL allows
+// (checked before the scene is planned).
+void check_output_grid(const LrScene& scene) {
     const auto& g = scene.grid;
-    const std::string size = std::to_string(g.width) + " x " + std::to_string(g.height);
     const long long hr_w = static_cast<long long>(g.width) * kScaleFactor, hr_h = static_cast<long long>(g.height) * kScaleFactor;
-    const std::string hr_size = std::to_string(hr_w) + " x " + std::to_string(hr_h);
     if (hr_w > std::numeric_limits<int>::max() || hr_h > std::numeric_limits<int>::max())
-        throw InputError(scene.label + ": a " + size + " scene gives a " + hr_size +
+        throw InputError(scene.label + ": a " + scene_size(g) + " scene gives a " + output_size(g) +
                          " output, more pixels per side than GDAL rasters can have; cut it into parts "
                          "(gdal_translate -srcwin) or use lssr-tile --scene");
-    const double memory = working_bytes(scene, options);
+}
+
+// Refuses, before any long work, a scene whose working buffers or
+// uncompressed output cannot fit this machine (a 10^6 x 10^6 VRT would
+// otherwise run out of memory or disk after minutes).
+void check_scene_fits(const LrScene& scene, const io::TilePlan& plan, const UpscaleOptions& options) {
+    const auto& g = scene.grid;
+    const std::string size = scene_size(g), hr_size = output_size(g);
+    const long long hr_w = static_cast<long long>(g.width) * kScaleFactor, hr_h = static_cast<long long>(g.height) * kScaleFactor;
+    const double memory = working_bytes(plan, options);
     const double ram = static_cast<double>(CPLGetUsablePhysicalRAM());
     if (ram > 0 && memory > ram)
         throw InputError(scene.label + ": a " + size + " scene (" + hr_size + " output) needs about " +
@@ -127,10 +137,10 @@ void check_scene_fits(const LrScene& scene, const UpscaleOptions& options) {
 
 class Upscaler {
 public:
-    Upscaler(const LrScene& scene, TileModel& model, const UpscaleOptions& options, const Progress& progress)
+    Upscaler(const LrScene& scene, TileModel& model, const io::TilePlan& plan, const UpscaleOptions& options,
+             const Progress& progress)
         : scene_(scene), model_(model), options_(options), progress_(progress), reader_(scene, options.fmask),
-          layout_(io::plan_tiles(scene.grid.width, scene.grid.height, options.tile, options.overlap)),
-          hr_grid_(scene.grid.refined(kScaleFactor)),
+          plan_(plan), hr_grid_(scene.grid.refined(kScaleFactor)),
           encoding_(output_encoding(scene.type, scene.scalings, options.data_type)) {}
 
     UpscaleStats run() {
@@ -148,13 +158,13 @@ public:
 
         stats_.grid = hr_grid_;
         stats_.encoding_note = encoding_.note;
-        stats_.tiles = static_cast<int>(layout_.tiles.size());
+        stats_.tiles = static_cast<int>(plan_.size());
         int written_rows = 0;
-        for (int row = 0; row < layout_.rows(); ++row) {
+        for (int row = 0; row < plan_.rows(); ++row) {
             process_tile_row(row);
-            const bool last = row + 1 == layout_.rows();
+            const bool last = row + 1 == plan_.rows();
             // Output rows above the next tile row's start receive nothing more.
-            const int done = last ? hr_grid_.height : layout_.row_offsets[row + 1] * kScaleFactor;
+            const int done = last ? hr_grid_.height : plan_.at(row + 1, 0).output.row;
             // The projection of a strip reads halo() rows below it: those must be final too.
             const int ready = last ? done : done - halo();
             if (ready > written_rows) {
@@ -163,7 +173,7 @@ public:
             }
             // Tiles ending above the written rows and their upper halo are no longer needed.
             while (!cache_.empty() &&
-                   cache_.front().window.row + cache_.front().window.height <= written_rows - halo())
+                   cache_.front().tile.output.row + cache_.front().tile.output.height <= written_rows - halo())
                 cache_.pop_front();
         }
         writer.finish(scaled(progress_, 0.98, 1.0));
@@ -173,12 +183,10 @@ public:
 
 private:
     void process_tile_row(int row) {
-        const int th = std::min(layout_.tile, layout_.scene_height);
-        const int tw = std::min(layout_.tile, layout_.scene_width);
-        const io::Window strip{0, layout_.row_offsets[row], layout_.scene_width, th};
+        const io::Window strip{0, plan_.row_offset(row), plan_.scene_width, plan_.tile_height()};
         const auto lr = reader_.read(strip);
         std::vector<TileInput> batch;
-        std::vector<io::Window> batch_windows;
+        std::vector<io::PlannedTile> batch_tiles;
         auto flush = [&]() {
             if (batch.empty()) return;
             const auto t0 = Clock::now();
@@ -186,25 +194,26 @@ private:
             stats_.model_seconds += seconds_since(t0);
             if (out.size() != batch.size()) throw Error("model returned a wrong number of tiles");
             for (size_t i = 0; i < out.size(); ++i) {
-                check_finite(out[i], batch_windows[i]);
-                add_done(std::move(out[i]), batch_windows[i]);
+                check_finite(out[i], batch_tiles[i].input);
+                add_done(std::move(out[i]), batch_tiles[i]);
             }
             batch.clear();
-            batch_windows.clear();
+            batch_tiles.clear();
         };
-        for (int col = 0; col < layout_.columns(); ++col) {
-            const io::Window w{layout_.col_offsets[col], layout_.row_offsets[row], tw, th};
-            auto block = io::crop(lr, io::Window{w.col, 0, tw, th});
+        for (int col = 0; col < plan_.columns(); ++col) {
+            const io::PlannedTile tile = plan_.at(row, col);
+            const io::Window& w = tile.input;
+            auto block = io::crop(lr, io::Window{w.col, 0, w.width, w.height});
             if (!fill_holes(block)) {
                 ++stats_.tiles_empty;
-                add_done(io::RasterBlock(6, tw * kScaleFactor, th * kScaleFactor, NAN), w);
+                add_done(io::RasterBlock(6, tile.output.width, tile.output.height, NAN), tile);
             } else {
-                batch.push_back(TileInput{std::move(block), w, hr_grid_.window(io::scale_window(w, kScaleFactor))});
-                batch_windows.push_back(w);
+                batch.push_back(TileInput{std::move(block), w, hr_grid_.window(tile.output)});
+                batch_tiles.push_back(tile);
                 if (static_cast<int>(batch.size()) >= options_.batch) flush();
             }
             ++tiles_done_;
-            report(progress_, 0.98 * tiles_done_ / std::max<size_t>(1, layout_.tiles.size()), "upscaling");
+            report(progress_, 0.98 * tiles_done_ / std::max<size_t>(1, plan_.size()), "upscaling");
         }
         flush();
     }
@@ -222,12 +231,10 @@ private:
                     scene_.label + " (corrupt or non-finite weights?)");
     }
 
-    void add_done(io::RasterBlock hr, const io::Window& lr_window) {
-        const auto w = io::scale_window(lr_window, kScaleFactor);
-        if (hr.bands != 6 || hr.width != w.width || hr.height != w.height)
+    void add_done(io::RasterBlock hr, const io::PlannedTile& tile) {
+        if (hr.bands != 6 || hr.width != tile.output.width || hr.height != tile.output.height)
             throw Error("model returned a tile of the wrong size");
-        auto weights = io::tile_weights(w, hr_grid_.width, hr_grid_.height, layout_.overlap * double(kScaleFactor));
-        cache_.push_back(DoneTile{std::move(hr), w, std::move(weights)});
+        cache_.push_back(DoneTile{std::move(hr), tile});
     }
 
     // Output rows of halo blended above and below each strip for the
@@ -249,8 +256,7 @@ private:
             const int b0 = std::max(0, r0 - halo()), b1 = std::min(hr_grid_.height, r1 + halo());
             io::BlendAccumulator acc(6, io::Window{0, b0, hr_grid_.width, b1 - b0});
             for (const auto& t : cache_)
-                if (t.window.row < b1 && t.window.row + t.window.height > b0)
-                    acc.add(t.hr, t.window, t.window, t.weights);
+                if (t.tile.output.row < b1 && t.tile.output.row + t.tile.output.height > b0) acc.add(t.hr, t.tile);
             auto blended = acc.result();
             if (options_.consistency == Consistency::Exact)
                 project_consistent(blended, reader_.read(io::Window{0, b0 / kScaleFactor, scene_.grid.width, (b1 - b0) / kScaleFactor}));
@@ -288,7 +294,7 @@ private:
     const UpscaleOptions& options_;
     Progress progress_;
     LrReader reader_;
-    io::TileLayout layout_;
+    const io::TilePlan& plan_;
     io::Grid hr_grid_;
     OutputEncoding encoding_;
     std::deque<DoneTile> cache_;
@@ -301,8 +307,11 @@ private:
 UpscaleStats upscale_scene(const LrScene& scene, TileModel& model, const UpscaleOptions& options,
                            const Progress& progress) {
     if (options.batch < 1) throw OptionError("--batch must be at least 1");
-    check_scene_fits(scene, options);
-    return Upscaler(scene, model, options, progress).run();
+    check_output_grid(scene);
+    const io::TilePlan plan =
+        io::plan_tiles(scene.grid.width, scene.grid.height, options.tile, options.overlap, kScaleFactor);
+    check_scene_fits(scene, plan, options);
+    return Upscaler(scene, model, plan, options, progress).run();
 }
 
 }  // namespace lssr::sr

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "libio/tiling/tile_plan.hpp"
 #include "libio/core/errors.hpp"
@@ -91,7 +92,10 @@ std::vector<IndexedTile> read_index(const std::string& path) {
 struct PlacedTile {
     std::string path;
     Window window;  // in mosaic pixels
-    TileWeights weights;
+    // Where the file lies where the plan puts its tile (the rule), the plan's
+    // weights; otherwise (a tile that a processing step trimmed) its own.
+    std::optional<PlannedTile> planned;
+    TileWeights own_weights;
     std::vector<std::optional<double>> nodata;  // per band, stored value
 };
 
@@ -101,6 +105,22 @@ Window scaled_window(const Window& w, double sx, double sy) {
     const int c1 = static_cast<int>(std::lround((w.col + w.width) * sx));
     const int r1 = static_cast<int>(std::lround((w.row + w.height) * sy));
     return Window{c0, r0, c1 - c0, r1 - r0};
+}
+
+bool same_window(const Window& a, const Window& b) {
+    return a.col == b.col && a.row == b.row && a.width == b.width && a.height == b.height;
+}
+
+// The layout the index was cut with, on the mosaic's grid: none when the
+// index's tile size and overlap do not make one, or its scaling does not give
+// the mosaic's size (tiles then blend with weights of their own windows).
+std::optional<TilePlan> mosaic_plan(const IndexedTile& t, const Grid& mosaic, double scale) {
+    try {
+        TilePlan plan = plan_tiles(t.source.width, t.source.height, t.tile, t.overlap, scale);
+        if (plan.output_width == mosaic.width && plan.output_height == mosaic.height) return plan;
+    } catch (const Error&) {
+    }
+    return std::nullopt;
 }
 
 bool contains(const Window& outer, const Window& inner) {
@@ -150,14 +170,14 @@ CutResult cut_scene(const CutOptions& options, const Progress& progress) {
     StagedDirectory staged(options.out_dir, options.overwrite);
     DatasetPtr source = open_raster(options.scene);
     const Grid grid = grid_of(*source, options.scene);
-    const TileLayout layout = plan_tiles(grid.width, grid.height, options.tile, options.overlap);
+    const TilePlan plan = plan_tiles(grid.width, grid.height, options.tile, options.overlap);
     const std::string stem = fs::path(options.scene).stem().string();
 
     std::ofstream index(fs::path(staged.temp_path()) / "index.jsonl");
     const nlohmann::ordered_json source_json{{"path", options.scene}, {"grid", grid_to_json(grid)}};
-    for (int r = 0; r < layout.rows(); ++r)
-        for (int c = 0; c < layout.columns(); ++c) {
-            const Window& w = layout.tiles[static_cast<size_t>(r) * layout.columns() + c];
+    for (int r = 0; r < plan.rows(); ++r)
+        for (int c = 0; c < plan.columns(); ++c) {
+            const Window w = plan.at(r, c).input;
             const std::string name = fmt::format("{}_r{:03d}_c{:03d}.tif", stem, r, c);
             copy_window(*source, options.scene, w, (fs::path(staged.temp_path()) / name).string(),
                         options.creation_options);
@@ -168,21 +188,20 @@ CutResult cut_scene(const CutOptions& options, const Progress& progress) {
                                         {"row", w.row},
                                         {"width", w.width},
                                         {"height", w.height},
-                                        {"core", window_to_json(layout.core(r, c))},
-                                        {"tile_size", layout.tile},
-                                        {"overlap", layout.overlap},
+                                        {"core", window_to_json(plan.core(r, c))},
+                                        {"tile_size", plan.tile},
+                                        {"overlap", plan.overlap},
                                         {"source", source_json}};
             index << line.dump() << "\n";
-            report(progress, static_cast<double>(r * layout.columns() + c + 1) / layout.tiles.size(),
-                   "tiles");
+            report(progress, static_cast<double>(r * plan.columns() + c + 1) / plan.size(), "tiles");
         }
     index.close();
     if (!index) throw OutputError(options.out_dir + ": cannot write index.jsonl");
     staged.commit();
     CutResult result;
-    result.tiles = static_cast<int>(layout.tiles.size());
-    result.columns = layout.columns();
-    result.rows = layout.rows();
+    result.tiles = static_cast<int>(plan.size());
+    result.columns = plan.columns();
+    result.rows = plan.rows();
     result.index = (fs::path(options.out_dir) / "index.jsonl").string();
     return result;
 }
@@ -201,6 +220,7 @@ StitchResult stitch_tiles(const StitchOptions& options, const Progress& progress
     RasterSpec spec;
     Grid mosaic;
     double scale = 1.0;
+    std::optional<TilePlan> plan;  // the cut's layout on the mosaic, when the index describes one
     for (const IndexedTile& t : indexed) {
         PlacedTile p;
         p.path = (dir / t.file).string();
@@ -217,6 +237,7 @@ StitchResult stitch_tiles(const StitchOptions& options, const Progress& progress
             mosaic.height =
                 static_cast<int>(std::lround(source.height * source.pixel_height() / g.pixel_height()));
             spec = spec_from_tile(*ds, mosaic, options.data_type);
+            plan = mosaic_plan(t, mosaic, scale);
         } else {
             if (!close_to(g.pixel_width(), mosaic.pixel_width(), 1e-6) ||
                 !close_to(g.pixel_height(), mosaic.pixel_height(), 1e-6))
@@ -240,7 +261,9 @@ StitchResult stitch_tiles(const StitchOptions& options, const Progress& progress
                 "{}x{} px, but it must cover ({}, {}) to ({}, {}), its core in {}",
                 p.path, p.window.col, p.window.row, p.window.width, p.window.height, core.col, core.row,
                 core.col + core.width, core.row + core.height, options.index));
-        p.weights = tile_weights(p.window, mosaic.width, mosaic.height, t.overlap * scale);
+        if (plan) p.planned = plan->find(t.window);
+        if (p.planned && !same_window(p.planned->output, p.window)) p.planned.reset();
+        if (!p.planned) p.own_weights = tile_weights(p.window, mosaic.width, mosaic.height, t.overlap * scale);
         for (int b = 1; b <= ds->GetRasterCount(); ++b) {
             int has = 0;
             const double nd = ds->GetRasterBand(b)->GetNoDataValue(&has);
@@ -280,7 +303,9 @@ StitchResult stitch_tiles(const StitchOptions& options, const Progress& progress
                 for (size_t i = 0; i < block.plane(); ++i)
                     if (v[i] == nd) v[i] = NAN;
             }
-            acc.add(block, Window{c0, r0, c1 - c0, r1 - r0}, p.window, p.weights);
+            const Window where{c0, r0, c1 - c0, r1 - r0};
+            if (p.planned) acc.add(block, where, p.window, *p.planned->weights_x, *p.planned->weights_y);
+            else acc.add(block, where, p.window, p.own_weights);
         }
         writer.write(acc.result(), region);
         report(progress, 0.05 + 0.9 * (top + region.height) / mosaic.height, "stitching");

@@ -1,7 +1,8 @@
-// Tile layouts and blending weights shared by lssr-tile --stitch and lssr-upscale.
+// Tile plans and blending weights: the one tile path of lssr-tile --scene/--stitch and lssr-upscale.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <random>
 
@@ -24,18 +25,30 @@ RasterBlock smooth_image(int width, int height, int bands = 1) {
     return img;
 }
 
-// Blends the tiles of `layout`, each transformed by `edit(tile index, block)`, in `order`.
+// Blends the tiles of `plan` (scale 1), each transformed by `edit(tile index, block)`, in `order`.
 template <typename Edit>
-RasterBlock blend_tiles(const RasterBlock& img, const TileLayout& layout, const std::vector<size_t>& order,
+RasterBlock blend_tiles(const RasterBlock& img, const TilePlan& plan, const std::vector<size_t>& order,
                         Edit edit) {
     BlendAccumulator acc(img.bands, Window{0, 0, img.width, img.height});
     for (size_t i : order) {
-        const Window& w = layout.tiles[i];
-        RasterBlock tile = crop(img, w);
+        const PlannedTile t = plan.at(i);
+        RasterBlock tile = crop(img, t.input);
         edit(i, tile);
-        acc.add(tile, w, w, tile_weights(w, img.width, img.height, layout.overlap));
+        acc.add(tile, t);
     }
     return acc.result();
+}
+
+std::vector<int> col_offsets(const TilePlan& plan) {
+    std::vector<int> out;
+    for (int c = 0; c < plan.columns(); ++c) out.push_back(plan.col_offset(c));
+    return out;
+}
+
+std::vector<int> row_offsets(const TilePlan& plan) {
+    std::vector<int> out;
+    for (int r = 0; r < plan.rows(); ++r) out.push_back(plan.row_offset(r));
+    return out;
 }
 
 std::vector<size_t> in_order(size_t n) {
@@ -45,9 +58,10 @@ std::vector<size_t> in_order(size_t n) {
 }
 
 // Mean |horizontal difference| across tile edges and elsewhere.
-double seam_ratio(const RasterBlock& img, const TileLayout& layout) {
+double seam_ratio(const RasterBlock& img, const TilePlan& plan) {
     std::vector<bool> edge(img.width, false);  // edge[c]: a tile starts at c or ends at c-1
-    for (const Window& w : layout.tiles) {
+    for (size_t i = 0; i < plan.size(); ++i) {
+        const Window w = plan.at(i).input;
         if (w.col > 0) edge[w.col] = true;
         if (w.col + w.width < img.width) edge[w.col + w.width] = true;
     }
@@ -70,13 +84,13 @@ double seam_ratio(const RasterBlock& img, const TileLayout& layout) {
 }  // namespace
 
 TEST_CASE("tiles cover the scene, the last ones shifted in to full size", "[blend]") {
-    const TileLayout layout = plan_tiles(200, 130, 64, 16);
-    CHECK(layout.col_offsets == std::vector<int>{0, 48, 96, 136});
-    CHECK(layout.row_offsets == std::vector<int>{0, 48, 66});
+    const TilePlan layout = plan_tiles(200, 130, 64, 16);
+    CHECK(col_offsets(layout) == std::vector<int>{0, 48, 96, 136});
+    CHECK(row_offsets(layout) == std::vector<int>{0, 48, 66});
     std::vector<int> cover(200 * 130, 0), cores(200 * 130, 0);
     for (int r = 0; r < layout.rows(); ++r)
         for (int c = 0; c < layout.columns(); ++c) {
-            const Window& w = layout.tiles[r * layout.columns() + c];
+            const Window w = layout.at(r, c).input;
             CHECK(w.width == 64);
             CHECK(w.height == 64);
             for (int y = w.row; y < w.row + w.height; ++y)
@@ -95,17 +109,33 @@ TEST_CASE("tiles cover the scene, the last ones shifted in to full size", "[blen
 }
 
 TEST_CASE("a scene smaller than a tile is one tile of the scene's size", "[blend]") {
-    const TileLayout layout = plan_tiles(40, 100, 64, 8);
+    const TilePlan layout = plan_tiles(40, 100, 64, 8);
     REQUIRE(layout.columns() == 1);
-    CHECK(layout.tiles.front().width == 40);
-    CHECK(layout.tiles.front().height == 64);
-    CHECK_THROWS_AS(plan_tiles(100, 100, 64, 64), OptionError);
-    CHECK_THROWS_AS(plan_tiles(100, 100, 0, 0), OptionError);
+    CHECK(layout.at(0, 0).input.width == 40);
+    CHECK(layout.at(0, 0).input.height == 64);
+}
+
+TEST_CASE("one check of tile size and overlap, with the messages lssr-tile gives", "[blend]") {
+    auto message = [](int tile, int overlap) -> std::string {
+        try {
+            plan_tiles(100, 100, tile, overlap);
+        } catch (const OptionError& e) {
+            return e.what();
+        }
+        return "";
+    };
+    CHECK(message(64, 64) == "overlap must be at least 0 and smaller than the tile size");
+    CHECK(message(64, -1) == "overlap must be at least 0 and smaller than the tile size");
+    CHECK(message(0, 0) == "tile size must be at least 1 pixel");
+    CHECK(message(64, 63).empty());
+    CHECK_THROWS_AS(check_tiling(16, 16), OptionError);
+    CHECK_NOTHROW(check_tiling(1, 0));
+    CHECK_THROWS_AS(plan_tiles(0, 10, 8, 2), InputError);  // an empty scene
 }
 
 TEST_CASE("weights are 1 along scene borders and ramp smoothly inside", "[blend]") {
-    const TileLayout layout = plan_tiles(200, 200, 64, 16);
-    const Window& corner = layout.tiles.front();  // top-left
+    const TilePlan layout = plan_tiles(200, 200, 64, 16);
+    const Window corner = layout.at(0, 0).input;  // top-left
     const TileWeights w = tile_weights(corner, 200, 200, 16);
     CHECK(w.at(0, 0) == 1.0f);  // scene corner: not down-weighted
     CHECK(w.x[30] == 1.0f);     // well inside the tile
@@ -113,47 +143,54 @@ TEST_CASE("weights are 1 along scene borders and ramp smoothly inside", "[blend]
     CHECK(w.x[63] < 0.01f);
     for (int i = 48; i < 63; ++i) CHECK(w.x[i] >= w.x[i + 1]);  // monotone ramp
     // Two tiles overlapping by exactly the ramp: weights sum to 1 across it.
-    const TileWeights next = tile_weights(layout.tiles[1], 200, 200, 16);
+    const TileWeights next = tile_weights(layout.at(0, 1).input, 200, 200, 16);
     for (int i = 0; i < 16; ++i) CHECK(w.x[48 + i] + next.x[i] == Approx(1.0f).epsilon(1e-6));
     // The last tile reaches the scene's right border with weight 1 there.
-    const TileWeights last = tile_weights(layout.tiles[layout.columns() - 1], 200, 200, 16);
+    const TileWeights last = tile_weights(layout.at(0, layout.columns() - 1).input, 200, 200, 16);
     CHECK(last.x.back() == 1.0f);
     CHECK(last.x.front() < 0.01f);
 }
 
 TEST_CASE("weights on a 3x finer grid keep scene borders at 1 and ramp over 3x the overlap", "[blend]") {
-    const TileLayout layout = plan_tiles(100, 100, 40, 10);
-    const Window w3 = scale_window(layout.tiles[1], 3);
-    CHECK(w3.col == layout.tiles[1].col * 3);
-    CHECK(w3.width == 120);
-    const TileWeights w = tile_weights(w3, 300, 300, 30);
-    CHECK(w.y.front() == 1.0f);  // top scene border
-    CHECK(w.x[0] < 0.01f);       // inner left edge
-    CHECK(w.x[29] < 1.0f);
-    CHECK(w.x[30] == 1.0f);
+    const TilePlan plan = plan_tiles(100, 100, 40, 10, 3);
+    CHECK(plan.output_width == 300);
+    const PlannedTile t = plan.at(0, 1);
+    CHECK(t.output.col == t.input.col * 3);
+    CHECK(t.output.width == 120);
+    const AxisWeights& x = *t.weights_x;
+    const AxisWeights& y = *t.weights_y;
+    REQUIRE(x.size() == 120);
+    CHECK(y.front() == 1.0f);  // top scene border
+    CHECK(x[0] < 0.01f);       // inner left edge
+    CHECK(x[29] < 1.0f);
+    CHECK(x[30] == 1.0f);
+    // The plan's weights are those of the tile's output window.
+    const TileWeights own = tile_weights(t.output, 300, 300, 30);
+    CHECK(own.x == x);
+    CHECK(own.y == y);
 }
 
 TEST_CASE("stitching unmodified tiles reproduces the image exactly", "[blend]") {
     const RasterBlock img = smooth_image(157, 101, 2);
-    const TileLayout layout = plan_tiles(img.width, img.height, 48, 12);
+    const TilePlan layout = plan_tiles(img.width, img.height, 48, 12);
     const RasterBlock out =
-        blend_tiles(img, layout, in_order(layout.tiles.size()), [](size_t, RasterBlock&) {});
+        blend_tiles(img, layout, in_order(layout.size()), [](size_t, RasterBlock&) {});
     REQUIRE(out.data.size() == img.data.size());
     CHECK(out.data == img.data);
 }
 
 TEST_CASE("blending does not depend on the order tiles arrive in", "[blend]") {
     const RasterBlock img = smooth_image(150, 120);
-    const TileLayout layout = plan_tiles(img.width, img.height, 50, 20);
+    const TilePlan layout = plan_tiles(img.width, img.height, 50, 20);
     auto bias = [](size_t i, RasterBlock& t) {
         for (float& v : t.data) v += static_cast<float>(i % 3) * 0.7f;
     };
-    std::vector<size_t> shuffled = in_order(layout.tiles.size());
+    std::vector<size_t> shuffled = in_order(layout.size());
     std::mt19937 rng(7);
     std::shuffle(shuffled.begin(), shuffled.end(), rng);
-    std::vector<size_t> reversed(in_order(layout.tiles.size()));
+    std::vector<size_t> reversed(in_order(layout.size()));
     std::reverse(reversed.begin(), reversed.end());
-    const RasterBlock a = blend_tiles(img, layout, in_order(layout.tiles.size()), bias);
+    const RasterBlock a = blend_tiles(img, layout, in_order(layout.size()), bias);
     const RasterBlock b = blend_tiles(img, layout, shuffled, bias);
     const RasterBlock c = blend_tiles(img, layout, reversed, bias);
     for (size_t i = 0; i < a.data.size(); ++i) {
@@ -164,11 +201,11 @@ TEST_CASE("blending does not depend on the order tiles arrive in", "[blend]") {
 
 TEST_CASE("nodata (NaN) contributions are ignored, not averaged in", "[blend]") {
     const RasterBlock img = smooth_image(100, 60);
-    const TileLayout layout = plan_tiles(img.width, img.height, 60, 20);
+    const TilePlan layout = plan_tiles(img.width, img.height, 60, 20);
     REQUIRE(layout.columns() == 2);
     // The second tile is NaN across the overlap: the first tile alone fills it.
     const RasterBlock out =
-        blend_tiles(img, layout, in_order(layout.tiles.size()), [](size_t i, RasterBlock& t) {
+        blend_tiles(img, layout, in_order(layout.size()), [](size_t i, RasterBlock& t) {
             if (i == 1)
                 for (int r = 0; r < t.height; ++r)
                     for (int c = 0; c < 20; ++c) t.at(0, r, c) = NAN;
@@ -183,19 +220,19 @@ TEST_CASE("nodata (NaN) contributions are ignored, not averaged in", "[blend]") 
 
 TEST_CASE("per-tile biases blend smoothly: no seam at tile borders", "[blend][seam]") {
     const RasterBlock img = smooth_image(240, 200);
-    const TileLayout layout = plan_tiles(img.width, img.height, 64, 16);
+    const TilePlan layout = plan_tiles(img.width, img.height, 64, 16);
     // A processing step that shifts each tile by its own constant (like a model's drift).
     auto bias = [](size_t i, RasterBlock& t) {
         const float b = (i % 2) ? 0.5f : -0.5f;
         for (float& v : t.data) v += b;
     };
-    const RasterBlock blended = blend_tiles(img, layout, in_order(layout.tiles.size()), bias);
+    const RasterBlock blended = blend_tiles(img, layout, in_order(layout.size()), bias);
     CHECK(seam_ratio(blended, layout) <= 1.05);
 
     // The same tiles pasted one over the other show the seams the metric is for.
     RasterBlock pasted = img;
-    for (size_t i = 0; i < layout.tiles.size(); ++i) {
-        const Window& w = layout.tiles[i];
+    for (size_t i = 0; i < layout.size(); ++i) {
+        const Window w = layout.at(i).input;
         RasterBlock t = crop(img, w);
         bias(i, t);
         for (int r = 0; r < w.height; ++r)
@@ -213,4 +250,62 @@ TEST_CASE("per-tile biases blend smoothly: no seam at tile borders", "[blend][se
             max_step = std::max(max_step, std::abs(e1 - e0));
         }
     CHECK(max_step < 1.0 * M_PI / 32 + 0.01);
+}
+
+TEST_CASE("every output pixel of a 3x plan is covered by tiles whose weights are positive there", "[blend]") {
+    // Scenes of all kinds of sizes against one tile: exact fits, one pixel
+    // over, smaller than a tile, shifted-in last tiles.
+    for (const auto& [w, h, tile, overlap] : std::vector<std::array<int, 4>>{
+             {134, 134, 64, 12}, {134, 134, 48, 8}, {100, 76, 32, 8}, {65, 64, 64, 12}, {20, 300, 64, 0}, {7, 7, 3, 2}}) {
+        const TilePlan plan = plan_tiles(w, h, tile, overlap, 3);
+        INFO(w << "x" << h << " tile " << tile << " overlap " << overlap);
+        REQUIRE(plan.output_width == 3 * w);
+        REQUIRE(plan.output_height == 3 * h);
+        std::vector<double> total(static_cast<size_t>(plan.output_width) * plan.output_height, 0.0);
+        for (size_t i = 0; i < plan.size(); ++i) {
+            const PlannedTile t = plan.at(i);
+            CHECK(t.output.col == 3 * t.input.col);
+            CHECK(t.output.row == 3 * t.input.row);
+            REQUIRE(t.output.width == 3 * t.input.width);
+            REQUIRE(t.output.height == 3 * t.input.height);
+            REQUIRE(t.output.col + t.output.width <= plan.output_width);
+            REQUIRE(t.output.row + t.output.height <= plan.output_height);
+            REQUIRE(static_cast<int>(t.weights_x->size()) == t.output.width);
+            REQUIRE(static_cast<int>(t.weights_y->size()) == t.output.height);
+            for (int r = 0; r < t.output.height; ++r)
+                for (int c = 0; c < t.output.width; ++c)
+                    total[static_cast<size_t>(t.output.row + r) * plan.output_width + t.output.col + c] += t.weight(r, c);
+        }
+        CHECK(*std::min_element(total.begin(), total.end()) > 0.0);
+        // Blending a constant gives the constant back everywhere.
+        BlendAccumulator acc(1, Window{0, 0, plan.output_width, plan.output_height});
+        for (size_t i = 0; i < plan.size(); ++i) {
+            const PlannedTile t = plan.at(i);
+            acc.add(RasterBlock(1, t.output.width, t.output.height, 5.0f), t);
+        }
+        const RasterBlock out = acc.result();
+        CHECK(std::all_of(out.data.begin(), out.data.end(), [](float v) { return std::abs(v - 5.0f) < 1e-5f; }));
+    }
+}
+
+TEST_CASE("tiles of one shape share one weights table: the plan does not grow with the tile count", "[blend]") {
+    // A 10^6-pixel-wide scene in 64-pixel tiles: ~20,000 columns, three shapes
+    // per axis (first, inner, last).
+    const TilePlan plan = plan_tiles(1000000, 1000000, 64, 12, 3);
+    CHECK(plan.columns() == 19231);
+    CHECK(plan.size() == 19231ull * 19231ull);
+    const PlannedTile a = plan.at(5, 7), b = plan.at(9000, 12345);
+    CHECK(a.weights_x == b.weights_x);
+    CHECK(a.weights_y == b.weights_y);
+    CHECK(plan.at(0, 0).weights_x != a.weights_x);                  // a scene border on the left
+    CHECK(plan.at(0, plan.columns() - 1).weights_x != a.weights_x);  // and on the right
+    CHECK(plan.at(0, plan.columns() - 1).input.col == 1000000 - 64);
+    CHECK(b.output.col == 3 * b.input.col);
+    // find() gives back the tile of an input window, and nothing for a window off the layout.
+    const auto found = plan.find(b.input);
+    REQUIRE(found);
+    CHECK(found->row == 9000);
+    CHECK(found->col == 12345);
+    CHECK_FALSE(plan.find(Window{b.input.col + 1, b.input.row, 64, 64}));
+    CHECK_FALSE(plan.find(Window{b.input.col, b.input.row, 63, 64}));
 }

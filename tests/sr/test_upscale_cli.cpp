@@ -16,6 +16,7 @@
 
 #include "libio/gdal/gdal_dataset.hpp"
 #include "libio/gdal/raster.hpp"
+#include "libio/tiling/tile_plan.hpp"
 #include "sr/upscale_args.hpp"
 #include "support.hpp"
 
@@ -182,26 +183,35 @@ TEST_CASE("lssr-upscale gives identical outputs on two runs and blends tiles wit
     // Seams: differences between neighbouring pixels across the output
     // positions of tile edges (where unblended tiles would jump) vs inside the
     // tiles' own parts (outside overlaps, where one tile alone contributes).
+    // The tiles' output windows are those of the plan lssr-upscale runs.
+    const TilePlan plan = plan_tiles(W, H, tile, overlap, 3);
+    REQUIRE(ra.grid.width == plan.output_width);
+    REQUIRE(ra.grid.height == plan.output_height);
     struct Axis {
         std::set<int> edges, blended;
     };
-    auto axis = [&](int size) {
+    // `span(i)`: the output [start, end) of the i-th of n tiles along an axis.
+    auto axis = [](int n, const std::function<std::pair<int, int>(int)>& span) {
         Axis out;
-        const int step = tile - overlap;
-        std::vector<int> offs;
-        for (int o = 0;; o += step) {
-            if (o + tile >= size) { offs.push_back(size - tile); break; }
-            offs.push_back(o);
-        }
-        for (size_t i = 0; i < offs.size(); ++i) {
-            if (i > 0) out.edges.insert(3 * offs[i]);
-            if (i + 1 < offs.size()) out.edges.insert(3 * (offs[i] + tile));
+        for (int i = 0; i < n; ++i) {
+            const auto [start, end] = span(i);
+            if (i > 0) out.edges.insert(start);
+            if (i + 1 < n) out.edges.insert(end);
             if (i > 0)
-                for (int k = 3 * offs[i]; k <= 3 * (offs[i - 1] + tile); ++k) out.blended.insert(k);
+                for (int k = start; k <= span(i - 1).second; ++k) out.blended.insert(k);
         }
         return out;
     };
-    const auto cols = axis(W), rows = axis(H);
+    const auto cols = axis(plan.columns(), [&](int i) {
+        const Window w = plan.at(0, i).output;
+        return std::make_pair(w.col, w.col + w.width);
+    });
+    const auto rows = axis(plan.rows(), [&](int i) {
+        const Window w = plan.at(i, 0).output;
+        return std::make_pair(w.row, w.row + w.height);
+    });
+    REQUIRE(cols.edges.size() == static_cast<size_t>(2 * (plan.columns() - 1)));
+    REQUIRE(rows.edges.size() == static_cast<size_t>(2 * (plan.rows() - 1)));
     double seam_sum = 0, inner_sum = 0;
     size_t seam_n = 0, inner_n = 0;
     auto add = [&](const Axis& ax, int pos, double d) {
