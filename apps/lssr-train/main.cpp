@@ -23,7 +23,7 @@ namespace {
 // spelling that reads back as the value ("0.01", "8"; rates "5e-5", "1e-3").
 std::string decimal_text(double v) {
     char buf[40];
-    for (int precision = 1; precision <= 17; ++precision) {
+    for (int precision = 6; precision <= 17; ++precision) {  // from %g's own 6 digits: "20", not "2e+01"
         std::snprintf(buf, sizeof buf, "%.*g", precision, v);
         if (std::strtod(buf, nullptr) == v) break;
     }
