@@ -32,10 +32,12 @@ namespace {
 bool starts_with(const std::string& s, const std::string& p) { return s.rfind(p, 0) == 0; }
 bool is_lora(const std::string& name) { return name.find(".lora_A.") != std::string::npos || name.find(".lora_B.") != std::string::npos; }
 
-// Appends the module's tensors under the prefix.
-void add_section(NamedTensors& out, torch::nn::Module& m, const std::string& prefix) {
-    for (auto& entry : module_state(m, prefix)) out.push_back(std::move(entry));
+// Appends one part's tensors, named as the model's module tree names them.
+void add_section(NamedTensors& out, SrModel& model, SrPart part) {
+    for (auto& entry : model.state(part)) out.push_back(std::move(entry));
 }
+
+std::string prefix_of(SrPart part) { return SrModel::part_prefix(part); }
 
 // Every tensor of `m` (a meta-device module will do: nothing is read) must be
 // "<prefix><name>" in the file with its shape, and the file may hold nothing
@@ -89,9 +91,9 @@ void write_bundle(const std::string& path, SrModel& model, const BundleWriteOpti
     if (model.timestep() < 0 || model.timestep() > 999) throw OptionError("the timestep must be in 0..999");
     const auto files = base_model_files(options.base_dir);
     NamedTensors tensors;
-    for (auto& [name, t] : lora_state(*model.base().unet)) tensors.emplace_back("unet." + name, t.detach().to(torch::kCPU));
-    if (model.knowledge) add_section(tensors, *model.knowledge, "knowledge.");
-    if (model.sar_head) add_section(tensors, *model.sar_head, "post_fusion.");
+    for (auto& [name, t] : model.lora_parameters()) tensors.emplace_back(name, t.detach().to(torch::kCPU));
+    add_section(tensors, model, SrPart::Knowledge);
+    add_section(tensors, model, SrPart::SarHead);
     tensors.emplace_back("prompt_embeds", model.prompt().to(torch::kCPU));
     std::map<std::string, std::string> meta;
     json arch = {{"type", "lssr-one-step"},
@@ -141,8 +143,8 @@ void write_bundle(const std::string& path, SrModel& model, const BundleWriteOpti
         meta["base"] = "embedded";
         meta["unet_config"] = io::read_text_file(files.unet_config);
         meta["vae_config"] = io::read_text_file(files.vae_config);
-        add_section(tensors, *model.base().unet, "unet.");
-        add_section(tensors, *model.base().vae, "vae.");
+        add_section(tensors, model, SrPart::Unet);
+        add_section(tensors, model, SrPart::Vae);
     } else {
         meta["base"] = "external";
         meta["base_path"] = fs::absolute(options.base_dir).lexically_normal().string();
@@ -163,23 +165,23 @@ void apply_adapters(SrModel& model, const SafetensorsFile& file) {
     for (const auto& t : file.tensors()) {
         if (!is_lora(t.name)) continue;
         std::string name = t.name;
-        for (const char* prefix : {"unet.", "state_dict_unet."})
-            if (starts_with(name, prefix)) name = name.substr(std::string(prefix).size());
+        for (const std::string& prefix : {prefix_of(SrPart::Unet), std::string("state_dict_unet.")})
+            if (starts_with(name, prefix)) name = name.substr(prefix.size());
         lora.emplace_back(escape_control(name), load_weight_tensor(file, t));
     }
     auto& unet = *model.base().unet;
     load_lora_state(unet, lora, alpha, file.path());
     lora_to(unet, model.device());
     const auto arch = architecture_of(file);
-    if (has_prefix(file, "knowledge.")) {
+    if (has_prefix(file, prefix_of(SrPart::Knowledge))) {
         model.knowledge = build_knowledge(file, arch, model.base().unet->config().in_channels);
-        load_section(*model.knowledge, file, "knowledge.");
+        load_section(*model.knowledge, file, prefix_of(SrPart::Knowledge));
         model.knowledge->eval();
         model.knowledge->to(model.device());
     }
-    if (has_prefix(file, "post_fusion.")) {
+    if (has_prefix(file, prefix_of(SrPart::SarHead))) {
         model.sar_head = build_sar_head(file, arch);
-        load_section(*model.sar_head, file, "post_fusion.");
+        load_section(*model.sar_head, file, prefix_of(SrPart::SarHead));
         model.sar_head->eval();
         model.sar_head->to(model.device());
     }
@@ -192,13 +194,13 @@ BaseModel embedded_base(const SafetensorsFile& file) {
     const auto unet_config = parse_unet_config(meta.at("unet_config"), file.path() + ": unet_config");
     const auto vae_config = parse_vae_config(meta.at("vae_config"), file.path() + ": vae_config");
     check_sr_base(unet_config, vae_config, file.path());
-    check_section(*UNet2DConditionModel(unet_config, ParamOptions::meta()), file, "unet.");
-    check_section(*AutoencoderKL(vae_config, ParamOptions::meta()), file, "vae.");
+    check_section(*UNet2DConditionModel(unet_config, ParamOptions::meta()), file, prefix_of(SrPart::Unet));
+    check_section(*AutoencoderKL(vae_config, ParamOptions::meta()), file, prefix_of(SrPart::Vae));
     BaseModel base;
     base.unet = UNet2DConditionModel(unet_config);
     base.vae = AutoencoderKL(vae_config);
-    load_section(*base.unet, file, "unet.");
-    load_section(*base.vae, file, "vae.");
+    load_section(*base.unet, file, prefix_of(SrPart::Unet));
+    load_section(*base.vae, file, prefix_of(SrPart::Vae));
     base.scaling_factor = vae_config.scaling_factor;
     base.unet->eval();
     base.vae->eval();
@@ -258,10 +260,10 @@ BundleSummary summarize_bundle(const std::string& path) {
             const auto rest = t.name.substr(at + 8);
             s.lora_params[rest.substr(0, rest.size() - 7)] += n;
             lora_layers.insert(t.name.substr(0, at));
-        } else if (starts_with(t.name, "unet.")) s.base_unet_params += n;
-        else if (starts_with(t.name, "vae.")) s.base_vae_params += n;
-        else if (starts_with(t.name, "knowledge.")) s.knowledge_params += n;
-        else if (starts_with(t.name, "post_fusion.")) s.sar_params += n;
+        } else if (starts_with(t.name, prefix_of(SrPart::Unet))) s.base_unet_params += n;
+        else if (starts_with(t.name, prefix_of(SrPart::Vae))) s.base_vae_params += n;
+        else if (starts_with(t.name, prefix_of(SrPart::Knowledge))) s.knowledge_params += n;
+        else if (starts_with(t.name, prefix_of(SrPart::SarHead))) s.sar_params += n;
         else if (t.name == "prompt_embeds") s.prompt_params += n;
     }
     s.lora_modules = static_cast<int>(lora_layers.size());

@@ -22,12 +22,55 @@ SrModel::~SrModel() = default;
 SrModel::SrModel(SrModel&&) noexcept = default;
 SrModel& SrModel::operator=(SrModel&&) noexcept = default;
 
+const char* SrModel::part_name(SrPart part) {
+    switch (part) {
+        case SrPart::Unet: return "unet";
+        case SrPart::Vae: return "vae";
+        case SrPart::Knowledge: return "knowledge";
+        case SrPart::SarHead: return "post_fusion";  // the LSSR authors' name for the SAR fusion head
+    }
+    return "?";
+}
+
+std::string SrModel::part_prefix(SrPart part) { return std::string(part_name(part)) + "."; }
+
+std::shared_ptr<torch::nn::Module> SrModel::module_tree() {
+    auto tree = std::make_shared<torch::nn::Module>("SrModel");
+    tree->register_module(part_name(SrPart::Unet), base_.unet.ptr());
+    tree->register_module(part_name(SrPart::Vae), base_.vae.ptr());
+    if (knowledge) tree->register_module(part_name(SrPart::Knowledge), knowledge.ptr());
+    if (sar_head) tree->register_module(part_name(SrPart::SarHead), sar_head.ptr());
+    return tree;
+}
+
+NamedTensors SrModel::named_parameters(SrPart part) {
+    const auto prefix = part_prefix(part);
+    NamedTensors out;
+    for (const auto& p : module_tree()->named_parameters())
+        if (p.key().rfind(prefix, 0) == 0) out.emplace_back(p.key(), p.value());
+    return out;
+}
+
+NamedTensors SrModel::state(SrPart part) {
+    const auto prefix = part_prefix(part);
+    const auto tree = module_tree();
+    NamedTensors out;
+    for (const auto& p : tree->named_parameters())
+        if (p.key().rfind(prefix, 0) == 0) out.emplace_back(p.key(), p.value().detach().to(torch::kCPU));
+    for (const auto& b : tree->named_buffers())
+        if (b.key().rfind(prefix, 0) == 0) out.emplace_back(b.key(), b.value().detach().to(torch::kCPU));
+    return out;
+}
+
+NamedTensors SrModel::lora_parameters() {
+    NamedTensors out;
+    for (auto& [name, t] : lora_state(*base_.unet)) out.emplace_back(part_prefix(SrPart::Unet) + name, t);
+    return out;
+}
+
 void SrModel::to(const torch::Device& device) {
-    base_.unet->to(device);
-    base_.vae->to(device);
+    module_tree()->to(device);
     lora_to(*base_.unet, device);
-    if (knowledge) knowledge->to(device);
-    if (sar_head) sar_head->to(device);
     prompt_ = prompt_.to(device);
     device_ = device;
 }

@@ -17,6 +17,7 @@
 #include <string>
 
 #include "libsr/model/base_model.hpp"
+#include "libsr/model/safetensors_torch.hpp"
 #include "libsr/lssr/knowledge.hpp"
 #include "libsr/lssr/sar_head.hpp"
 
@@ -41,6 +42,11 @@ struct SrOutput {
     torch::Tensor rgb, ir;      // [B,3,H,W] branch images in [-1,1] (red,green,blue / nir,swir1,swir2)
     torch::Tensor latent_rgb;   // [B,C,h,w] the RGB branch's denoised latent z - eps (scaled)
 };
+
+// The networks of a model. Each is registered under its name in
+// SrModel::module_tree(), and that name prefixes its tensors in bundles and
+// training checkpoints: "unet.", "vae.", "knowledge.", "post_fusion.".
+enum class SrPart { Unet, Vae, Knowledge, SarHead };
 
 class SrModel {
 public:
@@ -78,6 +84,25 @@ public:
 
     // Output sizes must be multiples of this (VAE and UNet down-sampling); forward pads.
     int64_t size_multiple() const;
+
+    // The registered name of a part ("unet", "vae", "knowledge", "post_fusion")
+    // and the prefix of its tensor names (that name and a dot).
+    static const char* part_name(SrPart part);
+    static std::string part_prefix(SrPart part);
+    // The networks as one registered module tree: the UNet and the VAE, and the
+    // knowledge module and the SAR head when present, each under part_name.
+    // Built on each call from the current parts (the side modules may be set or
+    // cleared at any time); it shares their weights.
+    std::shared_ptr<torch::nn::Module> module_tree();
+    // The parameters of one part as the tree names them ("knowledge.gamma_rgb"),
+    // the live tensors, in registration order; empty when the part is absent.
+    NamedTensors named_parameters(SrPart part);
+    // Parameters then buffers of one part under the same names, detached on the
+    // CPU: what a file of the part holds.
+    NamedTensors state(SrPart part);
+    // The UNet's LoRA adapters (not registered parameters) under the UNet's
+    // prefix, "unet.<module>.lora_A.<adapter>.weight", the live tensors.
+    NamedTensors lora_parameters();
 
 private:
     BaseModel base_;

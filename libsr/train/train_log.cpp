@@ -30,8 +30,13 @@ TrainLog::TrainLog(const std::string& path, int64_t keep_through) : path_(path) 
     if (!out_) throw OutputError(path + ": cannot append");
 }
 
-void TrainLog::write(const nlohmann::json& line) {
+void TrainLog::write(const StepMetrics& m, const nlohmann::json& validation) {
     if (path_.empty()) return;
+    nlohmann::json line = {{"step", m.step}, {"phase", phase_name(m.phase)}, {"loss", m.loss}};
+    for (const auto& [name, value] : m.terms) line[name] = value;
+    line["lr"] = m.learning_rate;
+    line["seconds"] = m.seconds;
+    if (!validation.is_null()) line["val"] = validation;
     out_ << line.dump() << '\n';
     out_.flush();
     if (!out_) throw OutputError(path_ + ": cannot append");

@@ -12,6 +12,15 @@
 // Runs are reproducible: data order, crops and flips come from (seed, step),
 // and a checkpoint holds weights, optimizer state and the step, so a resumed
 // run ends with the same weights as an uninterrupted one.
+//
+// RUN_DIR holds:
+//  - checkpoint.safetensors: the trained weights, the AdamW state and the step
+//    (train_checkpoint.hpp), rewritten every --checkpoint-every steps, at each
+//    phase's end and at the last step;
+//  - log.jsonl: one JSON object per step (train_log.hpp);
+//  - model.safetensors (Lssr): the bundle, written at the end;
+//  - base/: Base: the result, a diffusers folder; Lssr from a bundle that
+//    embeds its base: that base written out, so the result can embed it again.
 #include <torch/torch.h>
 
 #include <cstdint>
@@ -20,14 +29,13 @@
 #include <vector>
 
 #include "libio/core/progress.hpp"
-#include "libsr/train/losses.hpp"
 #include "libsr/lssr/sar_head.hpp"
+#include "libsr/train/losses.hpp"
+#include "libsr/train/phase.hpp"
 
 namespace lssr::sr {
 
 class ProcessGroup;
-
-enum class TrainStage { Base, Lssr };
 
 struct TrainOptions {
     TrainStage stage = TrainStage::Lssr;
@@ -42,7 +50,7 @@ struct TrainOptions {
     double decoder_learning_rate = 0;  // Base: the decoder phase's learning rate (0 = learning_rate)
     int64_t batch = 4;       // samples per step and process
     int64_t crop = 0;        // random crop in LR pixels (0 = whole patches)
-    double learning_rate = 5e-5;
+    double learning_rate = 0;  // 0 = the stage's default, default_learning_rate(stage)
     bool cosine_schedule = false;  // else constant (the authors'); cosine decays to 0 over each phase
     double weight_decay = 1e-2;
     double grad_clip = 1.0;  // max global gradient norm (0 = off)
@@ -67,7 +75,17 @@ struct TrainOptions {
     SarHeadShape sar_shape;
     torch::Device device = torch::kCPU;
     ProcessGroup* group = nullptr;  // data-parallel peers (null = one process)
+
+    // Refuses options that cannot make a run: OptionError naming the option as
+    // lssr-train spells it. train() calls it too.
+    void validate() const;
+    // learning_rate, or the stage's default when it is 0.
+    double effective_learning_rate() const;
 };
+
+// The AdamW learning rate a stage trains with unless told otherwise:
+// 5e-5 for Lssr (the authors'), 1e-3 for Base (a small network from scratch).
+double default_learning_rate(TrainStage stage);
 
 struct TrainResult {
     int64_t steps_done = 0;
@@ -77,7 +95,7 @@ struct TrainResult {
 };
 
 // Warnings (e.g. a loss term that is off) go to `warn`; progress to `progress`.
-// Writes RUN_DIR/{run.json, log.jsonl, checkpoint.pt, ...}. Throws lssr errors.
+// Writes the RUN_DIR files listed above. Throws lssr errors.
 TrainResult train(const TrainOptions& options, const Progress& progress,
                   const std::function<void(const std::string&)>& warn);
 
