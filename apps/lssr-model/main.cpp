@@ -2,8 +2,6 @@
 //   lssr-model keys DIR       one line per tensor "<component>.<name>\t[d0, d1, ...]"
 //   lssr-model info BUNDLE    architecture, parameter counts, provenance, hash
 //   lssr-model pack DIR -o B  a fresh (untrained) bundle on a base model
-#include <torch/torch.h>
-
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -12,8 +10,7 @@
 #include "libio/core/errors.hpp"
 #include "libsr/model/base_model_keys.hpp"
 #include "libsr/lssr/bundle.hpp"
-#include "libsr/lssr/lora.hpp"
-#include "libio/gdal/staged_output.hpp"
+#include "libsr/lssr/bundle_pack.hpp"
 
 namespace {
 
@@ -94,21 +91,17 @@ int main(int argc, char** argv) {
     info->add_option("BUNDLE", info_bundle, "LSSR model bundle (.safetensors)")->required();
     info->add_flag("--json", info_json, "Print JSON instead of text");
 
-    std::string pack_base, pack_out, pack_prompt;
-    int rank = 4;
-    double alpha = 8.0;
-    bool embed = false, with_knowledge = false, with_sar = false;
-    uint64_t seed = 0;
+    lssr::sr::PackOptions pack_options;
     auto* pack = cli.add_subcommand("pack", "Write a fresh bundle on a base model: LoRA with B = 0 (output unchanged)");
-    pack->add_option("DIR", pack_base, "Base model folder")->required();
-    pack->add_option("-o,--output", pack_out, "Bundle to write")->required();
-    pack->add_option("--rank", rank, "LoRA rank of both branches (default 4)")->check(CLI::PositiveNumber);
-    pack->add_option("--alpha", alpha, "LoRA alpha (default 8: scaling alpha/rank)");
-    pack->add_option("--prompt-embedding", pack_prompt, "prompt_embeds file to store (default zeros)");
-    pack->add_flag("--embed-base", embed, "Store the base weights in the bundle (else a reference to DIR)");
-    pack->add_flag("--knowledge", with_knowledge, "Add a knowledge module (DEM, land cover, month)");
-    pack->add_flag("--sar", with_sar, "Add a SAR head");
-    pack->add_option("--seed", seed, "Seed of the initialisation (default 0)");
+    pack->add_option("DIR", pack_options.base_dir, "Base model folder")->required();
+    pack->add_option("-o,--output", pack_options.output, "Bundle to write")->required();
+    pack->add_option("--rank", pack_options.rank, "LoRA rank of both branches (default 4)")->check(CLI::PositiveNumber);
+    pack->add_option("--alpha", pack_options.alpha, "LoRA alpha (default 8: scaling alpha/rank)");
+    pack->add_option("--prompt-embedding", pack_options.prompt, "prompt_embeds file to store (default zeros)");
+    pack->add_flag("--embed-base", pack_options.embed_base, "Store the base weights in the bundle (else a reference to DIR)");
+    pack->add_flag("--knowledge", pack_options.knowledge, "Add a knowledge module (DEM, land cover, month)");
+    pack->add_flag("--sar", pack_options.sar, "Add a SAR head");
+    pack->add_option("--seed", pack_options.seed, "Seed of the initialisation (default 0)");
     tool.add_overwrite_flag();
     // Common flags (-q, --overwrite, ...) may follow the subcommand.
     for (auto* sub : {keys, info, pack}) sub->fallthrough();
@@ -119,30 +112,10 @@ int main(int argc, char** argv) {
             return std::cout ? 0 : 1;
         }
         if (*pack) {
-            if (!(alpha > 0 && alpha <= 1e4)) throw lssr::OptionError("--alpha must be a number in (0, 10000]");
-            lssr::io::check_outputs_apart({pack_out}, {pack_base, pack_prompt});
-            torch::manual_seed(seed);
-            auto base = lssr::sr::load_base_model(pack_base);
-            const int64_t width = base.unet->config().cross_attention_dim;
-            auto prompt = pack_prompt.empty() ? lssr::sr::zero_prompt_embedding(width)
-                                              : lssr::sr::load_prompt_embedding(pack_prompt, width);
-            lssr::sr::SrModel model(std::move(base), prompt, 1);
-            lssr::sr::LoraSpec spec;
-            spec.rank = rank;
-            spec.alpha = alpha;
-            for (const char* branch : {"pix", "sem"}) lssr::sr::add_lora_branch(*model.base().unet, branch, spec);
-            if (with_knowledge) model.knowledge = lssr::sr::KnowledgeModule(model.base().unet->config().in_channels);
-            if (with_sar) model.sar_head = lssr::sr::SarHead();
-            lssr::sr::BundleWriteOptions options;
-            options.base_dir = pack_base;
-            options.embed_base = embed;
-            options.lora_alpha = alpha;
-            options.overwrite = tool.common().overwrite;
-            options.provenance = {{"tool", lssr::app::version_string("lssr-model")},
-                                  {"recipe", "lssr-model pack (untrained: LoRA B = 0)"},
-                                  {"seed", std::to_string(seed)}};
-            lssr::sr::write_bundle(pack_out, model, options);
-            tool.info(pack_out + ": written");
+            pack_options.tool = lssr::app::version_string("lssr-model");
+            pack_options.overwrite = tool.common().overwrite;
+            lssr::sr::pack_bundle(pack_options);
+            tool.info(pack_options.output + ": written");
             return 0;
         }
         std::ostringstream out;

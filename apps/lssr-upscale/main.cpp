@@ -1,9 +1,7 @@
 // lssr-upscale: 3x super-resolution of whole Landsat/HLS scenes (30 m -> 10 m),
 // streaming overlapping tiles through the model and blending them seamlessly.
-#include <gdal_priv.h>
 #include <torch/torch.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
@@ -12,63 +10,27 @@
 
 #include "apps/common/tool.hpp"
 #include "apps/lssr-upscale/shard.hpp"
-#include "libio/core/dates.hpp"
 #include "libio/core/errors.hpp"
 #include "libeval/quicklook.hpp"
 #include "libio/gdal/staged_output.hpp"
 #include "libsr/model/device.hpp"
 #include "libupscale/lr_scene.hpp"
 #include "libsr/lssr/model_choice.hpp"
+#include "libupscale/output_naming.hpp"
 #include "libupscale/scene_upscale.hpp"
+#include "libupscale/thread_policy.hpp"
+#include "libupscale/upscale_metadata.hpp"
 #include "libsr/lssr/sr_tile_model.hpp"
 
 namespace fs = std::filesystem;
 using namespace lssr;
 
-namespace {
-
-// The driver's own file extension (".tif" for GTiff and COG).
-std::string extension_for(const std::string& format) {
-    GDALDriver* driver = GetGDALDriverManager()->GetDriverByName(format.c_str());
-    const char* ext = driver ? driver->GetMetadataItem(GDAL_DMD_EXTENSION) : nullptr;
-    return ext && *ext ? std::string(".") + ext : std::string(".tif");
-}
-
-// Below this many UNet parameters a model runs on one LibTorch thread (Stable
-// Diffusion's UNet has 865 M; the default model's 0.25 M).
-constexpr int64_t kSmallModelParameters = 10'000'000;
-
-int64_t unet_parameters(sr::SrModel& model) {
-    int64_t n = 0;
-    for (const auto& p : model.base().unet->parameters()) n += p.numel();
-    return n;
-}
-
-// The default model shipped in data/ (SPEC §5), for runs that name none:
-// $LSSR_DATA_DIR, the installed data folder, then the source tree's data/.
-std::string default_model() {
-    const std::string rel = "models/default.safetensors";
-    std::vector<std::string> dirs;
-    if (const char* env = std::getenv("LSSR_DATA_DIR")) dirs.push_back(env);
-    dirs.push_back(LSSR_INSTALLED_DATA_DIR);
-    dirs.push_back(LSSR_SOURCE_DATA_DIR);
-    std::string tried;
-    for (const auto& d : dirs) {
-        const auto p = (fs::path(d) / rel).string();
-        if (fs::exists(p)) return p;
-        tried += (tried.empty() ? "" : ", ") + p;
-    }
-    throw OptionError("no model named and no default model found (" + tried +
-                      "): use --model BUNDLE or --base-model DIR");
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
     app::Tool tool("lssr-upscale", "Super-resolve Landsat/HLS scenes 3x (30 m -> 10 m), streaming tile by tile.");
     auto& cli = tool.cli();
     std::vector<std::string> inputs;
-    std::string output, out_dir, device = "auto", shard, fmask = "cloud,adjacent,shadow", consistency = "exact", quicklook;
+    sr::OutputNaming naming;
+    std::string device = "auto", shard, fmask = "cloud,adjacent,shadow", consistency = "exact", quicklook;
     sr::ModelChoice model_choice;
     sr::SideInputFiles aux;
     sr::UpscaleOptions options;
@@ -78,8 +40,8 @@ int main(int argc, char** argv) {
     cli.add_option("INPUT", inputs,
                    "6-band reflectance raster, HLS granule (a band file, its ID or its folder); '-' reads a list from stdin")
         ->required();
-    cli.add_option("-o,--output", output, "Output raster (one input)");
-    cli.add_option("-O,--output-dir", out_dir, "Output folder for many inputs: <scene>_SR<ext> each");
+    cli.add_option("-o,--output", naming.file, "Output raster (one input)");
+    cli.add_option("-O,--output-dir", naming.dir, "Output folder for many inputs: <scene>_SR<ext> each");
     cli.add_option("--model", model_choice.bundle, "LSSR model bundle (.safetensors)")->type_name("BUNDLE");
     cli.add_option("--base-model", model_choice.base_model, "diffusers base model folder (unet/, vae/)")->type_name("DIR");
     cli.add_option("--adapter", model_choice.adapter, "Adapter file for --base-model, or 'none' (default)")->type_name("FILE|none");
@@ -114,7 +76,7 @@ int main(int argc, char** argv) {
     tool.add_overwrite_flag();
 
     return tool.run(argc, argv, [&]() {
-        if (output.empty() == out_dir.empty()) throw OptionError("give either -o FILE (one input) or -O DIR");
+        naming.check();
         options.fmask = io::FmaskPolicy::parse(fmask);
         options.consistency = sr::parse_consistency(consistency);
         options.output_options = tool.output_options(flags);
@@ -125,36 +87,32 @@ int main(int argc, char** argv) {
         const auto torch_device = sr::choose_device(device);
         const auto shard_spec = app::shard_from_environment(shard);
         auto all_inputs = app::expand_stdin_inputs(inputs);
-        if (!output.empty() && all_inputs.size() != 1) throw OptionError("-o takes one input; use -O DIR for many");
+        naming.check_input_count(all_inputs.size());
         const auto mine = app::select_shard(all_inputs, shard_spec);
         // Outputs are checked against every input, and each against its scene's resolved files below.
         std::vector<std::string> named_inputs = all_inputs;
         for (const auto* f : {&aux.dem, &aux.landcover, &aux.s1, &model_choice.bundle, &model_choice.base_model,
                               &model_choice.adapter, &model_choice.prompt})
             if (*f != "none") named_inputs.push_back(*f);
-        io::check_outputs_apart({output}, named_inputs, true);
+        io::check_outputs_apart({naming.file}, named_inputs, true);
 
-        if (model_choice.bundle.empty() && model_choice.base_model.empty()) model_choice.bundle = default_model();
+        const auto resolved = model_choice.resolve(LSSR_INSTALLED_DATA_DIR, LSSR_SOURCE_DATA_DIR);
         at::set_num_threads(tool.common().threads);
-        auto loaded = sr::load_model(model_choice);
+        auto loaded = sr::load_model(resolved);
         loaded.model->to(torch_device);
-        // Small networks run fastest on one LibTorch thread: their ops are too
-        // small to share, and OpenMP workers spinning between ops took the cores
-        // GDAL's reader and writer threads needed (the default model ran 1.8x
-        // slower on 2 threads than on 1). The other threads stay with GDAL.
-        if (torch_device.is_cpu() && unet_parameters(*loaded.model) < kSmallModelParameters) at::set_num_threads(1);
+        at::set_num_threads(sr::model_threads(tool.common().threads, torch_device.is_cpu(), sr::unet_parameters(*loaded.model)));
         tool.info("model: " + loaded.name + " on " + torch_device.str());
+        const sr::RunProvenance provenance{app::version_string("lssr-upscale"), loaded.name, loaded.sha256,
+                                           loaded.model->timestep()};
 
-        if (!out_dir.empty()) fs::create_directories(out_dir);
+        if (!naming.dir.empty()) fs::create_directories(naming.dir);
         int failures = 0, done = 0, skipped = 0;
         for (const auto& input : mine) {
             try {
                 std::vector<std::string> warnings;
                 const auto scene = sr::resolve_lr_scene(input, warnings);
                 for (const auto& w : warnings) tool.warn(w);
-                const auto target = out_dir.empty()
-                    ? output
-                    : (fs::path(out_dir) / (sr::lr_scene_stem(scene) + "_SR" + extension_for(options.output_options.format))).string();
+                const auto target = naming.output_for(sr::lr_scene_stem(scene), options.output_options.format);
                 if (skip_existing && io::path_exists(target)) {
                     ++skipped;
                     continue;
@@ -163,10 +121,7 @@ int main(int argc, char** argv) {
                 scene_inputs.insert(scene_inputs.end(), scene.paths.begin(), scene.paths.end());
                 io::check_outputs_apart({target}, scene_inputs, true);
                 io::check_can_write(target, options.output_options.overwrite);
-                // With -O each scene's pictures get its output's name after the prefix.
-                const std::string picture_prefix = quicklook.empty() || out_dir.empty()
-                    ? quicklook
-                    : quicklook + "_" + fs::path(target).stem().string();
+                const std::string picture_prefix = naming.quicklook_prefix(quicklook, target);
                 if (!picture_prefix.empty()) {
                     const auto folder = fs::path(picture_prefix).parent_path();
                     if (!folder.empty()) fs::create_directories(folder);
@@ -174,21 +129,9 @@ int main(int argc, char** argv) {
                         io::check_can_write(p, options.output_options.overwrite);
                 }
                 sr::SideInputFiles scene_aux = aux;
-                if (scene_aux.month == 0)
-                    if (const auto date = io::parse_date(scene.ref.date)) scene_aux.month = date->month;
+                scene_aux.month = sr::acquisition_month(scene, aux.month);
                 options.output = target;
-                options.metadata = {
-                    {"LSSR_TOOL", app::version_string("lssr-upscale")},
-                    {"LSSR_MODEL", loaded.name},
-                    {"LSSR_MODEL_SHA256", loaded.sha256},
-                    {"LSSR_TIMESTEP", std::to_string(loaded.model->timestep())},
-                    {"LSSR_TILE", std::to_string(options.tile)},
-                    {"LSSR_OVERLAP", std::to_string(options.overlap)},
-                    {"LSSR_SOURCE", scene.ref.id.empty() ? input : scene.ref.id},
-                    {"LSSR_SCALE_FACTOR", "3"},
-                };
-                if (scene_aux.month) options.metadata["LSSR_MONTH"] = std::to_string(scene_aux.month);
-                if (!scene.ref.date.empty()) options.metadata["ACQUISITION_DATE"] = scene.ref.date;
+                options.metadata = sr::upscale_metadata(provenance, options, scene, input, scene_aux.month);
                 sr::SrTileModel tile_model(*loaded.model, scene_aux);
                 tile_model.check_side_layers(scene.grid);
                 const auto stats = sr::upscale_scene(scene, tile_model, options, tool.progress());

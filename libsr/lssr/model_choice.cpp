@@ -1,6 +1,7 @@
 #include "libsr/lssr/model_choice.hpp"
 
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <utility>
 
@@ -52,6 +53,35 @@ LoadedModel load(const ModelChoice& choice) {
 }
 
 }  // namespace
+
+std::string find_default_model(const std::vector<std::string>& data_dirs) {
+    const std::string rel = "models/default.safetensors";
+    std::string tried;
+    for (const auto& d : data_dirs) {
+        const auto p = (fs::path(d) / rel).string();
+        if (fs::exists(p)) return p;
+        tried += (tried.empty() ? "" : ", ") + p;
+    }
+    throw OptionError("no model named and no default model found (" + tried +
+                      "): use --model BUNDLE or --base-model DIR");
+}
+
+ModelChoice ModelChoice::resolve(const std::string& installed_data_dir, const std::string& source_data_dir) const {
+    ModelChoice out = *this;
+    if (!bundle.empty() || !base_model.empty()) return out;
+    std::vector<std::string> dirs;
+    if (const char* env = std::getenv("LSSR_DATA_DIR")) dirs.push_back(env);
+    dirs.push_back(installed_data_dir);
+    dirs.push_back(source_data_dir);
+    out.bundle = find_default_model(dirs);
+    return out;
+}
+
+int64_t unet_parameters(SrModel& model) {
+    int64_t n = 0;
+    for (const auto& p : model.base().unet->parameters()) n += p.numel();
+    return n;
+}
 
 LoadedModel load_model(const ModelChoice& choice) {
     if (choice.bundle.empty() == choice.base_model.empty())
