@@ -34,31 +34,43 @@ const char* SrModel::part_name(SrPart part) {
 
 std::string SrModel::part_prefix(SrPart part) { return std::string(part_name(part)) + "."; }
 
+std::shared_ptr<torch::nn::Module> SrModel::part_module(SrPart part) {
+    switch (part) {
+        case SrPart::Unet: return base_.unet.ptr();
+        case SrPart::Vae: return base_.vae.ptr();
+        case SrPart::Knowledge: return knowledge ? knowledge.ptr() : nullptr;
+        case SrPart::SarHead: return sar_head ? sar_head.ptr() : nullptr;
+    }
+    return nullptr;
+}
+
 std::shared_ptr<torch::nn::Module> SrModel::module_tree() {
     auto tree = std::make_shared<torch::nn::Module>("SrModel");
-    tree->register_module(part_name(SrPart::Unet), base_.unet.ptr());
-    tree->register_module(part_name(SrPart::Vae), base_.vae.ptr());
-    if (knowledge) tree->register_module(part_name(SrPart::Knowledge), knowledge.ptr());
-    if (sar_head) tree->register_module(part_name(SrPart::SarHead), sar_head.ptr());
+    for (SrPart part : {SrPart::Unet, SrPart::Vae, SrPart::Knowledge, SrPart::SarHead})
+        if (auto module = part_module(part)) tree->register_module(part_name(part), module);
     return tree;
 }
 
+// A part's own names under its prefix: the names the tree gives it, without
+// building the tree and filtering every part's tensors.
 NamedTensors SrModel::named_parameters(SrPart part) {
-    const auto prefix = part_prefix(part);
     NamedTensors out;
-    for (const auto& p : module_tree()->named_parameters())
-        if (p.key().rfind(prefix, 0) == 0) out.emplace_back(p.key(), p.value());
+    const auto module = part_module(part);
+    if (!module) return out;
+    const auto prefix = part_prefix(part);
+    for (const auto& p : module->named_parameters()) out.emplace_back(prefix + p.key(), p.value());
     return out;
 }
 
 NamedTensors SrModel::state(SrPart part) {
-    const auto prefix = part_prefix(part);
-    const auto tree = module_tree();
     NamedTensors out;
-    for (const auto& p : tree->named_parameters())
-        if (p.key().rfind(prefix, 0) == 0) out.emplace_back(p.key(), p.value().detach().to(torch::kCPU));
-    for (const auto& b : tree->named_buffers())
-        if (b.key().rfind(prefix, 0) == 0) out.emplace_back(b.key(), b.value().detach().to(torch::kCPU));
+    const auto module = part_module(part);
+    if (!module) return out;
+    const auto prefix = part_prefix(part);
+    for (const auto& p : module->named_parameters())
+        out.emplace_back(prefix + p.key(), p.value().detach().to(torch::kCPU));
+    for (const auto& b : module->named_buffers())
+        out.emplace_back(prefix + b.key(), b.value().detach().to(torch::kCPU));
     return out;
 }
 

@@ -94,6 +94,8 @@ public:
     // Built on each call from the current parts (the side modules may be set or
     // cleared at any time); it shares their weights.
     std::shared_ptr<torch::nn::Module> module_tree();
+    // One part's module (null when the part is absent): what the tree registers.
+    std::shared_ptr<torch::nn::Module> part_module(SrPart part);
     // The parameters of one part as the tree names them ("knowledge.gamma_rgb"),
     // the live tensors, in registration order; empty when the part is absent.
     NamedTensors named_parameters(SrPart part);
