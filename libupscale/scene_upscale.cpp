@@ -176,21 +176,33 @@ public:
                    cache_.front().tile.output.row + cache_.front().tile.output.height <= written_rows - halo())
                 cache_.pop_front();
         }
-        writer.finish(scaled(progress_, 0.98, 1.0));
+        {
+            StageTimer timer(options_.profile, "write");
+            writer.finish(scaled(progress_, 0.98, 1.0));
+        }
         stats_.total_seconds = seconds_since(t0);
         return stats_;
     }
 
 private:
+    template <class Work>
+    auto timed(const char* stage, Work&& work) {
+        StageTimer timer(options_.profile, stage);
+        return work();
+    }
+
     void process_tile_row(int row) {
         const io::Window strip{0, plan_.row_offset(row), plan_.scene_width, plan_.tile_height()};
-        const auto lr = reader_.read(strip);
+        const auto lr = timed("read", [&] { return reader_.read(strip); });
+        const io::Window hr_strip{0, strip.row * kScaleFactor, hr_grid_.width, strip.height * kScaleFactor};
+        model_.begin_region(hr_strip, hr_grid_.window(hr_strip));
+        const int batch_size = std::max(options_.batch, model_.parallel_tiles());
         std::vector<TileInput> batch;
         std::vector<io::PlannedTile> batch_tiles;
         auto flush = [&]() {
             if (batch.empty()) return;
             const auto t0 = Clock::now();
-            auto out = model_.upscale(batch);
+            auto out = timed("model", [&] { return model_.upscale(batch); });
             stats_.model_seconds += seconds_since(t0);
             if (out.size() != batch.size()) throw Error("model returned a wrong number of tiles");
             for (size_t i = 0; i < out.size(); ++i) {
@@ -204,13 +216,13 @@ private:
             const io::PlannedTile tile = plan_.at(row, col);
             const io::Window& w = tile.input;
             auto block = io::crop(lr, io::Window{w.col, 0, w.width, w.height});
-            if (!fill_holes(block)) {
+            if (!timed("fill_holes", [&] { return fill_holes(block); })) {
                 ++stats_.tiles_empty;
                 add_done(io::RasterBlock(6, tile.output.width, tile.output.height, NAN), tile);
             } else {
-                batch.push_back(TileInput{std::move(block), w, hr_grid_.window(tile.output)});
+                batch.push_back(TileInput{std::move(block), w, tile.output, hr_grid_.window(tile.output)});
                 batch_tiles.push_back(tile);
-                if (static_cast<int>(batch.size()) >= options_.batch) flush();
+                if (static_cast<int>(batch.size()) >= batch_size) flush();
             }
             ++tiles_done_;
             report(progress_, 0.98 * tiles_done_ / std::max<size_t>(1, plan_.size()), "upscaling");
@@ -254,15 +266,26 @@ private:
             const int r1 = std::min(end, r0 + step);
             const io::Window region{0, r0, hr_grid_.width, r1 - r0};
             const int b0 = std::max(0, r0 - halo()), b1 = std::min(hr_grid_.height, r1 + halo());
-            io::BlendAccumulator acc(6, io::Window{0, b0, hr_grid_.width, b1 - b0});
-            for (const auto& t : cache_)
-                if (t.tile.output.row < b1 && t.tile.output.row + t.tile.output.height > b0) acc.add(t.hr, t.tile);
-            auto blended = acc.result();
-            if (options_.consistency == Consistency::Exact)
-                project_consistent(blended, reader_.read(io::Window{0, b0 / kScaleFactor, scene_.grid.width, (b1 - b0) / kScaleFactor}));
+            auto blended = timed("blend", [&] {
+                io::BlendAccumulator acc(6, io::Window{0, b0, hr_grid_.width, b1 - b0});
+                for (const auto& t : cache_)
+                    if (t.tile.output.row < b1 && t.tile.output.row + t.tile.output.height > b0) acc.add(t.hr, t.tile);
+                return acc.result();
+            });
+            if (options_.consistency == Consistency::Exact) {
+                const auto lr = timed("read", [&] {
+                    return reader_.read(io::Window{0, b0 / kScaleFactor, scene_.grid.width, (b1 - b0) / kScaleFactor});
+                });
+                StageTimer timer(options_.profile, "consistency");
+                project_consistent(blended, lr);
+            }
             auto out = io::crop(blended, io::Window{0, r0 - b0, region.width, region.height});
-            apply_input_mask(out, region);
-            encode(out);
+            {
+                StageTimer timer(options_.profile, "mask_encode");
+                apply_input_mask(out, region);
+                encode(out);
+            }
+            StageTimer timer(options_.profile, "write");
             writer.write(out, region);
         }
     }

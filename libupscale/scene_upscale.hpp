@@ -14,6 +14,7 @@
 #include "libupscale/consistency.hpp"
 #include "libupscale/lr_scene.hpp"
 #include "libio/core/scale.hpp"
+#include "libio/core/stage_profile.hpp"
 
 namespace lssr::sr {
 
@@ -22,7 +23,8 @@ namespace lssr::sr {
 struct TileInput {
     io::RasterBlock lr;
     io::Window window;  // in LR pixels
-    io::Grid hr_grid;   // the output tile's grid (for warping side layers)
+    io::Window hr_window;  // the output tile, in output pixels of the scene
+    io::Grid hr_grid;      // the output tile's grid (for warping side layers)
 };
 
 class TileModel {
@@ -31,6 +33,12 @@ public:
     // Tiles of one batch share their size; returns one 6-band block per tile,
     // three times larger, in reflectance.
     virtual std::vector<io::RasterBlock> upscale(const std::vector<TileInput>& tiles) = 0;
+    // How many tiles upscale() runs at once: batches hold at least this many.
+    virtual int parallel_tiles() const { return 1; }
+    // Called before the tiles of one output region (a tile row) with the
+    // region's window and grid, so that a model can prepare what the region's
+    // tiles share once (side layers warped once per row, not once per tile).
+    virtual void begin_region(const io::Window& /*hr_window*/, const io::Grid& /*hr_grid*/) {}
 };
 
 struct UpscaleOptions {
@@ -46,6 +54,8 @@ struct UpscaleOptions {
     // Exact: the blended output is projected so each 3x3 block averages to its
     // input pixel (libupscale/consistency.hpp); None keeps the model's output.
     Consistency consistency = Consistency::Exact;
+    // Seconds per stage (read, model, blend, consistency, write, ...) go here when set.
+    StageProfile* profile = nullptr;
 };
 
 struct UpscaleStats {

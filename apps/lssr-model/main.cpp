@@ -2,6 +2,7 @@
 //   lssr-model keys DIR       one line per tensor "<component>.<name>\t[d0, d1, ...]"
 //   lssr-model info BUNDLE    architecture, parameter counts, provenance, hash
 //   lssr-model pack DIR -o B  a fresh (untrained) bundle on a base model
+//   lssr-model throughput     this machine's fp32 convolution GFLOP/s (JSON)
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -11,6 +12,7 @@
 #include "libsr/model/base_model_keys.hpp"
 #include "libsr/lssr/bundle.hpp"
 #include "libsr/lssr/bundle_pack.hpp"
+#include "libsr/model/conv_throughput.hpp"
 
 namespace {
 
@@ -102,13 +104,28 @@ int main(int argc, char** argv) {
     pack->add_flag("--knowledge", pack_options.knowledge, "Add a knowledge module (DEM, land cover, month)");
     pack->add_flag("--sar", pack_options.sar, "Add a SAR head");
     pack->add_option("--seed", pack_options.seed, "Seed of the initialisation (default 0)");
+    double throughput_seconds = 1.5;
+    auto* throughput = cli.add_subcommand(
+        "throughput", "Measure this machine's fp32 convolution throughput on --threads cores (JSON): the limit for a model");
+    throughput->add_option("--seconds", throughput_seconds, "Seconds per measurement (default 1.5)")
+        ->check(CLI::Range(0.1, 600.0));
     tool.add_overwrite_flag();
     // Common flags (-q, --overwrite, ...) may follow the subcommand.
-    for (auto* sub : {keys, info, pack}) sub->fallthrough();
+    for (auto* sub : {keys, info, pack, throughput}) sub->fallthrough();
 
     return tool.run(argc, argv, [&]() {
         if (*info) {
             std::cout << describe_bundle(info_bundle, info_json) << std::flush;
+            return std::cout ? 0 : 1;
+        }
+        if (*throughput) {
+            const auto t = lssr::sr::measure_conv_throughput(tool.common().threads, throughput_seconds);
+            const nlohmann::json j{{"threads", t.threads},
+                                   {"kernel", t.kernel},
+                                   {"intra_op_gflops", t.intra_op_gflops},
+                                   {"parallel_gflops", t.parallel_gflops},
+                                   {"best_gflops", t.best_gflops()}};
+            std::cout << j.dump(2) << '\n' << std::flush;
             return std::cout ? 0 : 1;
         }
         if (*pack) {

@@ -2,6 +2,8 @@
 // streaming overlapping tiles through the model and blending them seamlessly.
 #include <torch/torch.h>
 
+#include <nlohmann/json.hpp>
+
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
@@ -13,6 +15,7 @@
 #include "libio/core/errors.hpp"
 #include "libeval/quicklook.hpp"
 #include "libio/gdal/staged_output.hpp"
+#include "libio/gdal/text_file.hpp"
 #include "libsr/model/device.hpp"
 #include "libupscale/lr_scene.hpp"
 #include "libsr/lssr/model_choice.hpp"
@@ -21,9 +24,52 @@
 #include "libupscale/thread_policy.hpp"
 #include "libupscale/upscale_metadata.hpp"
 #include "libsr/lssr/sr_tile_model.hpp"
+#include "libsr/lssr/tile_cost.hpp"
 
 namespace fs = std::filesystem;
 using namespace lssr;
+
+namespace {
+
+// What --profile reports, summed over the scenes of a run.
+struct RunTotals {
+    int scenes = 0;
+    long long tiles = 0, tiles_run = 0, output_pixels = 0;
+    double seconds = 0, model_seconds = 0;
+    sr::TileCost cost;  // of one tile (all tiles of a run share the size)
+    void add(const sr::UpscaleStats& stats) {
+        ++scenes;
+        tiles += stats.tiles;
+        tiles_run += stats.tiles - stats.tiles_empty;
+        output_pixels += static_cast<long long>(stats.grid.width) * stats.grid.height;
+        seconds += stats.total_seconds;
+        model_seconds += stats.model_seconds;
+    }
+};
+
+nlohmann::json profile_json(const StageProfile& profile, const RunTotals& t, const sr::ThreadPlan& threads) {
+    nlohmann::json stages = nlohmann::json::array();
+    for (const auto& s : profile.stages())
+        stages.push_back({{"stage", s.name}, {"seconds", s.seconds}, {"calls", s.calls}, {"macs_per_tile", s.macs}});
+    const double macs = static_cast<double>(t.cost.macs) * t.tiles_run;
+    return {{"scenes", t.scenes},
+            {"tiles", t.tiles},
+            {"tiles_run", t.tiles_run},
+            {"output_pixels", t.output_pixels},
+            {"seconds", t.seconds},
+            {"model_seconds", t.model_seconds},
+            {"intra_op_threads", threads.intra_op},
+            {"tile_workers", threads.tile_workers},
+            // Stages inside the model are summed over its worker threads.
+            {"stages", stages},
+            {"macs_per_tile", t.cost.macs},
+            {"macs_per_tile_output_pixel", t.cost.macs_per_output_pixel()},
+            // With the tiles' overlap: the work per pixel of the output.
+            {"macs_per_output_pixel", t.output_pixels ? macs / t.output_pixels : 0.0},
+            {"model_gflops", t.model_seconds > 0 ? 2.0 * macs / t.model_seconds / 1e9 : 0.0}};
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     app::Tool tool("lssr-upscale", "Super-resolve Landsat/HLS scenes 3x (30 m -> 10 m), streaming tile by tile.");
@@ -36,6 +82,7 @@ int main(int argc, char** argv) {
     sr::UpscaleOptions options;
     app::OutputFlags flags;
     bool skip_existing = false;
+    std::string profile_path, precision = "fp32";
 
     cli.add_option("INPUT", inputs,
                    "6-band reflectance raster, HLS granule (a band file, its ID or its folder); '-' reads a list from stdin")
@@ -62,6 +109,10 @@ int main(int argc, char** argv) {
         ->check(CLI::NonNegativeNumber);
     cli.add_option("--batch", options.batch, "Tiles per model call (default 2)")->check(CLI::PositiveNumber);
     cli.add_option("--device", device, "auto (default: CUDA when available), cpu, cuda or cuda:N");
+    cli.add_option("--precision", precision,
+                   "Network precision: fp32 (default), bf16 (CPU or GPU) or fp16 (GPU); bf16/fp16 halve the weights' memory")
+        ->check(CLI::IsMember({"fp32", "bf16", "fp16"}))
+        ->type_name("fp32|bf16|fp16");
     cli.add_option("--fmask", fmask, "HLS Fmask conditions that make pixels nodata (default cloud,adjacent,shadow; 'none')");
     cli.add_option("--consistency", consistency,
                    "exact (default): each 3x3 block of the output averages to its input pixel; none: the model's output")
@@ -69,6 +120,9 @@ int main(int argc, char** argv) {
     cli.add_option("--quicklook", quicklook,
                    "Also write PREFIX_{truecolor,falsecolor,ndvi}.png of the output (with -O: PREFIX_<scene>_SR_...)")
         ->type_name("PREFIX");
+    cli.add_option("--profile", profile_path,
+                   "Write seconds per stage, the model's multiply-adds per output pixel and its GFLOP/s as JSON to FILE")
+        ->type_name("FILE");
     cli.add_flag("--skip-existing", skip_existing, "With -O: leave inputs whose output exists alone");
     cli.add_option("--shard", shard, "Process shard i of N of the inputs (i/N; default from SLURM_ARRAY_TASK_ID/COUNT)")
         ->type_name("i/N");
@@ -85,6 +139,8 @@ int main(int argc, char** argv) {
         if (!flags.data_type.empty()) io::parse_data_type(flags.data_type);
         if (options.overlap >= options.tile) throw OptionError("--overlap must be smaller than --tile");
         const auto torch_device = sr::choose_device(device);
+        if (precision == "fp16" && torch_device.is_cpu())
+            throw OptionError("--precision fp16 needs a GPU (--device cuda); on the CPU use bf16");
         const auto shard_spec = app::shard_from_environment(shard);
         auto all_inputs = app::expand_stdin_inputs(inputs);
         naming.check_input_count(all_inputs.size());
@@ -100,8 +156,20 @@ int main(int argc, char** argv) {
         at::set_num_threads(tool.common().threads);
         auto loaded = sr::load_model(resolved);
         loaded.model->to(torch_device);
-        at::set_num_threads(sr::model_threads(tool.common().threads, torch_device.is_cpu(), sr::unet_parameters(*loaded.model)));
-        tool.info("model: " + loaded.name + " on " + torch_device.str());
+        if (precision != "fp32") loaded.model->set_precision(precision == "bf16" ? torch::kBFloat16 : torch::kHalf);
+        const auto threads = sr::plan_threads(tool.common().threads, torch_device.is_cpu(), sr::unet_parameters(*loaded.model));
+        at::set_num_threads(threads.intra_op);
+        // One BLAS thread under each tile worker: no fight for the cores, and
+        // the same sums (so the same output) whatever --threads is.
+        if (threads.intra_op == 1) sr::set_blas_threads(1);
+        tool.info("model: " + loaded.name + " on " + torch_device.str() + " (" + std::to_string(threads.tile_workers) +
+                  " tile(s) at once, " + std::to_string(threads.intra_op) + " thread(s) each)");
+        StageProfile profile;
+        RunTotals totals;
+        if (!profile_path.empty()) {
+            io::check_can_write(profile_path, options.output_options.overwrite);
+            options.profile = &profile;
+        }
         const sr::RunProvenance provenance{app::version_string("lssr-upscale"), loaded.name, loaded.sha256,
                                            loaded.model->timestep()};
 
@@ -132,13 +200,23 @@ int main(int argc, char** argv) {
                 scene_aux.month = sr::acquisition_month(scene, aux.month);
                 options.output = target;
                 options.metadata = sr::upscale_metadata(provenance, options, scene, input, scene_aux.month);
-                sr::SrTileModel tile_model(*loaded.model, scene_aux);
+                if (precision != "fp32") options.metadata["LSSR_PRECISION"] = precision;
+                sr::SrTileModel tile_model(*loaded.model, scene_aux, threads.tile_workers, options.profile);
                 tile_model.check_side_layers(scene.grid);
                 const auto stats = sr::upscale_scene(scene, tile_model, options, tool.progress());
                 if (!stats.encoding_note.empty()) tool.warn(target + ": " + stats.encoding_note);
                 if (!picture_prefix.empty())
                     io::write_quicklooks(target, picture_prefix, options.output_options.overwrite);
                 const int run = stats.tiles - stats.tiles_empty;
+                if (options.profile) {
+                    loaded.model->set_profile(nullptr);  // the count's forward is not part of the run
+                    if (totals.scenes == 0)
+                        totals.cost = sr::measure_tile_cost(
+                            *loaded.model, options.tile,
+                            {!scene_aux.dem.empty(), !scene_aux.landcover.empty(), !scene_aux.s1.empty(), scene_aux.month},
+                            &profile);
+                    totals.add(stats);
+                }
                 std::ostringstream msg;
                 msg << std::fixed << std::setprecision(1);
                 msg << target << ": " << stats.grid.width << "x" << stats.grid.height << " px, " << stats.tiles
@@ -156,6 +234,9 @@ int main(int argc, char** argv) {
                 ++failures;
             }
         }
+        if (options.profile && totals.scenes > 0)
+            io::write_text_file(profile_path, profile_json(profile, totals, threads).dump(2) + "\n",
+                                options.output_options.overwrite);
         if (skipped) tool.info(std::to_string(skipped) + " input(s) skipped: output exists");
         if (failures) throw Error(std::to_string(failures) + " of " + std::to_string(mine.size()) + " inputs failed");
         return 0;

@@ -64,19 +64,21 @@ std::pair<torch::Tensor, torch::Tensor> KnowledgeModuleImpl::knowledge(const Kno
                                                                        torch::IntArrayRef latent_size,
                                                                        const torch::Device& device) {
     const int64_t channels = latent_project_in->weight.size(1);
-    auto k = torch::zeros({batch, channels, latent_size[0], latent_size[1]}, torch::TensorOptions().device(device));
+    const auto dtype = latent_project_in->weight.scalar_type();  // the module's precision
+    auto k = torch::zeros({batch, channels, latent_size[0], latent_size[1]},
+                          torch::TensorOptions().device(device).dtype(dtype));
     auto any = torch::zeros({batch}, torch::TensorOptions().dtype(torch::kBool).device(device));
     auto add_map = [&](const torch::Tensor& raw, torch::nn::Sequential& encoder, bool dem) {
         if (!raw.defined()) return;
         const auto x = raw.to(device, torch::kFloat32);
         const auto has = present(x);
-        auto feat = encoder->forward(dem ? normalise_dem(x) : nan_to_zero(x));
+        auto feat = encoder->forward((dem ? normalise_dem(x) : nan_to_zero(x)).to(dtype));
         if (feat.size(2) != latent_size[0] || feat.size(3) != latent_size[1])
             feat = F::interpolate(feat, F::InterpolateFuncOptions()
                                             .size(std::vector<int64_t>{latent_size[0], latent_size[1]})
                                             .mode(torch::kBilinear)
                                             .align_corners(false));
-        k = k + feat * has.to(torch::kFloat32).view({-1, 1, 1, 1});
+        k = k + feat * has.to(dtype).view({-1, 1, 1, 1});
         any = any | has;
     };
     add_map(in.dem, dem_encoder, true);
@@ -86,14 +88,24 @@ std::pair<torch::Tensor, torch::Tensor> KnowledgeModuleImpl::knowledge(const Kno
         const auto m = in.month.to(device, torch::kInt64);
         const auto has = (m >= 5) & (m <= 9);
         const auto emb = month_encoder->forward((m - 5).clamp(0, 4));
-        k = k + (emb * has.to(torch::kFloat32).unsqueeze(1)).view({batch, channels, 1, 1});
+        k = k + (emb * has.to(dtype).unsqueeze(1)).view({batch, channels, 1, 1});
         any = any | has;
     }
     return {k, any};
 }
 
 torch::Tensor KnowledgeModuleImpl::forward(const torch::Tensor& z, const KnowledgeInputs& inputs, int branch) {
-    const int64_t B = z.size(0), h = z.size(2), w = z.size(3);
+    return attend(z, inputs, (branch == 0 ? gamma_rgb : gamma_ir).expand({z.size(0)}), 1);
+}
+
+torch::Tensor KnowledgeModuleImpl::forward_branches(const torch::Tensor& z, const KnowledgeInputs& inputs) {
+    const int64_t B = z.size(0) / 2;
+    return attend(z, inputs, torch::cat({gamma_rgb.expand({B}), gamma_ir.expand({B})}), 2);
+}
+
+torch::Tensor KnowledgeModuleImpl::attend(const torch::Tensor& z, const KnowledgeInputs& inputs,
+                                          const torch::Tensor& gamma, int64_t branches) {
+    const int64_t N = z.size(0), B = N / branches, h = z.size(2), w = z.size(3);
     const int64_t s = attention_stride_;
     // Queries on the coarse grid (ceil so that every latent pixel is covered).
     const auto zq = s > 1 ? F::avg_pool2d(z, F::AvgPool2dFuncOptions(s).stride(s).ceil_mode(true)) : z;
@@ -103,20 +115,23 @@ torch::Tensor KnowledgeModuleImpl::forward(const torch::Tensor& z, const Knowled
     // knowledge token stands for all and the cost does not grow with the tile.
     const bool spatial = inputs.dem.defined() || inputs.landcover.defined();
     const std::vector<int64_t> grid = spatial ? std::vector<int64_t>{gh, gw} : std::vector<int64_t>{1, 1};
+    // The knowledge latent depends on the side inputs only: one for all branches.
     auto [k, any] = knowledge(inputs, B, grid, z.device());
     if (!any.any().item<bool>()) return z;
     auto tokens = [](const torch::Tensor& x) { return x.flatten(2).transpose(1, 2); };
     const auto q = tokens(latent_project_in->forward(zq));
-    const auto kv = tokens(latent_project_in->forward(k));
-    const auto attn = cross_attn->forward(q, kv).transpose(1, 2).reshape({B, -1, gh, gw});
-    auto delta = latent_project_out->forward(attn) * (branch == 0 ? gamma_rgb : gamma_ir);
+    auto kv = tokens(latent_project_in->forward(k));
+    if (branches > 1) kv = kv.repeat({branches, 1, 1});
+    const auto attn = cross_attn->forward(q, kv).transpose(1, 2).reshape({N, -1, gh, gw});
+    auto delta = latent_project_out->forward(attn) * gamma.view({-1, 1, 1, 1});
     if (s > 1)
         delta = F::interpolate(delta, F::InterpolateFuncOptions()
                                           .size(std::vector<int64_t>{h, w})
                                           .mode(torch::kBilinear)
                                           .align_corners(false));
     // Samples without any knowledge keep their latent.
-    return z + delta * any.to(z.dtype()).view({-1, 1, 1, 1});
+    const auto known = branches > 1 ? any.repeat({branches}) : any;
+    return z + delta * known.to(z.dtype()).view({-1, 1, 1, 1});
 }
 
 }  // namespace lssr::sr

@@ -43,6 +43,9 @@ public:
                         int64_t attention_stride = 1);
     // z: scaled latent [B,C,h,w] of branch 0 (RGB) or 1 (IR).
     torch::Tensor forward(const torch::Tensor& z, const KnowledgeInputs& inputs, int branch);
+    // z: [2B,C,h,w], the RGB latents then the IR latents of the same B tiles:
+    // both branches in one pass, the knowledge latent computed once.
+    torch::Tensor forward_branches(const torch::Tensor& z, const KnowledgeInputs& inputs);
     // The knowledge latent [B,C,h,w] and which samples have any knowledge [B].
     std::pair<torch::Tensor, torch::Tensor> knowledge(const KnowledgeInputs& inputs, int64_t batch,
                                                        torch::IntArrayRef latent_size, const torch::Device& device);
@@ -57,6 +60,10 @@ public:
     int64_t heads() const { return heads_; }
 
 private:
+    // z + gamma[n] * attention of z's tokens over the knowledge tokens; z holds
+    // `branches` batches of the tiles of `inputs`, one after the other.
+    torch::Tensor attend(const torch::Tensor& z, const KnowledgeInputs& inputs, const torch::Tensor& gamma,
+                         int64_t branches);
     int64_t heads_, attention_stride_;
 };
 TORCH_MODULE(KnowledgeModule);

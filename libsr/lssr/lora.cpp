@@ -148,9 +148,9 @@ void set_lora_branch_active(torch::nn::Module& unet, const std::string& branch, 
     });
 }
 
-void lora_to(torch::nn::Module& unet, const torch::Device& device) {
+void lora_to(torch::nn::Module& unet, const torch::Device& device, torch::ScalarType dtype) {
     for_each_layer(unet, [&](const std::string&, Conv2dImpl* c, LinearImpl* l) {
-        for (auto& d : c ? c->lora : l->lora) d.A = d.A.to(device), d.B = d.B.to(device);
+        for (auto& d : c ? c->lora : l->lora) d.A = d.A.to(device, dtype), d.B = d.B.to(device, dtype);
     });
 }
 

@@ -56,7 +56,7 @@ void load_lora_state(torch::nn::Module& unet, const NamedTensors& tensors, doubl
 void set_lora_branch_active(torch::nn::Module& unet, const std::string& branch, bool active);
 
 // Moves the adapters (not registered parameters) along with their layers.
-void lora_to(torch::nn::Module& unet, const torch::Device& device);
+void lora_to(torch::nn::Module& unet, const torch::Device& device, torch::ScalarType dtype = torch::kFloat32);
 
 // True when some layer carries an adapter that is not merged.
 bool has_lora(torch::nn::Module& unet);

@@ -1,8 +1,12 @@
 #include "libsr/lssr/sr_model.hpp"
 
 #include "libio/core/errors.hpp"
+#include "libio/core/stage_profile.hpp"
 #include "libsr/lssr/lora.hpp"
 #include "libsr/lssr/model_input.hpp"
+#include "libsr/model/mac_count.hpp"
+
+#include <optional>
 #include "libsr/model/safetensors_torch.hpp"
 #include "libio/core/scale.hpp"
 
@@ -82,9 +86,16 @@ NamedTensors SrModel::lora_parameters() {
 
 void SrModel::to(const torch::Device& device) {
     module_tree()->to(device);
-    lora_to(*base_.unet, device);
+    lora_to(*base_.unet, device, dtype_);
     prompt_ = prompt_.to(device);
     device_ = device;
+}
+
+void SrModel::set_precision(torch::ScalarType dtype) {
+    module_tree()->to(dtype);
+    lora_to(*base_.unet, device_, dtype);
+    prompt_ = prompt_.to(dtype);
+    dtype_ = dtype;
 }
 
 void SrModel::set_lambdas(double lambda_pix, double lambda_sem) {
@@ -120,22 +131,36 @@ SrOutput SrModel::forward_full(const torch::Tensor& lr, const SideTensors& aux) 
     const auto lr_device = lr.to(device_, torch::kFloat32);
     const auto scaling = branch_scaling(lr_device, mode);
     const auto input = network_input(lr_device, m, mode, scaling);
+    const auto net_input = input.to(dtype_);  // the networks run in dtype_, the rest in fp32
     SideTensors padded = aux;
     for (auto* t : {&padded.dem, &padded.landcover, &padded.s1})
         if (t->defined()) *t = pad_to_multiple(t->to(device_, torch::kFloat32), m);
     if (padded.month.defined()) padded.month = padded.month.to(device_);
     const int64_t B = lr.size(0);
     const double sf = base_.scaling_factor;
-    const auto z_input = base_.vae->encode(input).mean * sf;
+    // Stage times for --profile; on a GPU each stage waits for its kernels.
+    auto timed = [&](const char* stage, auto&& work) {
+        StageTimer timer(profile_, stage);
+        std::optional<MacCounter> macs;
+        if (mac_profile_) macs.emplace();
+        auto result = work();
+        if (profile_ && device_.is_cuda()) torch::cuda::synchronize();
+        if (macs) mac_profile_->add_macs(stage, macs->macs());
+        return result;
+    };
+    const auto z_input = timed("vae_encode", [&] { return base_.vae->encode(net_input).mean * sf; });
     auto z = z_input;
-    if (knowledge) {
-        const KnowledgeInputs k{padded.dem, padded.landcover, padded.month};
-        z = torch::cat({knowledge->forward(z.slice(0, 0, B), k, 0), knowledge->forward(z.slice(0, B), k, 1)}, 0);
-    }
-    const auto denoised = z - predict_noise(z);
+    if (knowledge)
+        z = timed("knowledge", [&] {
+            const KnowledgeInputs k{padded.dem, padded.landcover, padded.month};
+            return knowledge->forward_branches(z, k);
+        });
+    const auto denoised = timed("unet", [&] { return z - predict_noise(z); });
     torch::Tensor y;
     if (mode == InputNormalisation::Fixed) {
-        y = base_.vae->decode(denoised / sf).clamp(-1.0, 1.0);  // SPEC §5
+        y = timed("vae_decode", [&] {
+            return base_.vae->decode(denoised / sf).to(torch::kFloat32).clamp(-1.0, 1.0);  // SPEC §5
+        });
     } else {
         // Tile-band: the residual over the smooth upsampling is what the
         // denoising step (and the knowledge module) change in the decoded
@@ -144,20 +169,25 @@ SrOutput SrModel::forward_full(const torch::Tensor& lr, const SideTensors& aux) 
         // returns the bicubic x3 exactly. Both decodes go as one batch. The
         // clamp is a guard only: images are in units of 3 std of the tile,
         // and a bright roof reaches about 4.
-        const auto both = base_.vae->decode(torch::cat({denoised, z_input}, 0) / sf);
-        const int64_t n = denoised.size(0);
-        y = (input + both.slice(0, 0, n) - both.slice(0, n)).clamp(-kMaxTileBandImage, kMaxTileBandImage);
+        y = timed("vae_decode", [&] {
+            const auto both = base_.vae->decode(torch::cat({denoised, z_input}, 0) / sf);
+            const int64_t n = denoised.size(0);
+            const auto detail = (both.slice(0, 0, n) - both.slice(0, n)).to(torch::kFloat32);
+            return (input + detail).clamp(-kMaxTileBandImage, kMaxTileBandImage);
+        });
     }
-    if (sar_head && padded.s1.defined()) {
-        const auto s1 = padded.s1.to(y.device(), torch::kFloat32);
-        const auto has = torch::isfinite(s1).flatten(1).any(1).to(y.dtype()).view({-1, 1, 1, 1}).repeat({2, 1, 1, 1});
-        const auto s1n = normalise_s1(s1);
-        y = y + (sar_head->forward(y, torch::cat({s1n, s1n}, 0)) - y) * has;
-    }
+    if (sar_head && padded.s1.defined())
+        y = timed("sar_head", [&] {
+            const auto s1 = padded.s1.to(y.device(), torch::kFloat32);
+            const auto has = torch::isfinite(s1).flatten(1).any(1).to(y.dtype()).view({-1, 1, 1, 1}).repeat({2, 1, 1, 1});
+            const auto s1n = normalise_s1(s1);
+            const auto fused = sar_head->forward(y.to(dtype_), torch::cat({s1n, s1n}, 0).to(dtype_)).to(torch::kFloat32);
+            return y + (fused - y) * has;
+        });
     // Drop the padding.
     y = y.slice(2, 0, H).slice(3, 0, W);
     SrOutput out;
-    out.latent_rgb = denoised.slice(0, 0, B);
+    out.latent_rgb = denoised.slice(0, 0, B).to(torch::kFloat32);
     if (mode == InputNormalisation::Fixed) {
         out.rgb = y.slice(0, 0, B);
         out.ir = y.slice(0, B);

@@ -21,6 +21,10 @@
 #include "libsr/lssr/knowledge.hpp"
 #include "libsr/lssr/sar_head.hpp"
 
+namespace lssr {
+class StageProfile;
+}
+
 namespace lssr::sr {
 
 // Optional side information for a batch of tiles at the output (x3) size.
@@ -58,6 +62,11 @@ public:
     // Moves every module and the prompt onto `device`.
     void to(const torch::Device& device);
     const torch::Device& device() const { return device_; }
+    // The networks' weights and activations in `dtype` (kFloat32, the default;
+    // kBFloat16 or kHalf halve their memory): inputs are cast to it, outputs
+    // back to fp32, and the tile statistics stay in fp32.
+    void set_precision(torch::ScalarType dtype);
+    torch::ScalarType precision() const { return dtype_; }
 
     // lr: [B,6,h,w] reflectance (blue..swir2), NaN-free. Returns [B,6,3h,3w].
     torch::Tensor forward(const torch::Tensor& lr, const SideTensors& aux = {});
@@ -77,6 +86,12 @@ public:
 
     // eps for a scaled latent [B,C,h,w], with adapter mixing when adapters are not merged.
     torch::Tensor predict_noise(const torch::Tensor& z);
+
+    // Seconds per stage (vae_encode, knowledge, unet, vae_decode, sar_head)
+    // go to `profile` from now on; null stops profiling.
+    void set_profile(StageProfile* profile) { profile_ = profile; }
+    // Multiply-adds per stage go to `profile` (counting slows the forward: for one tile).
+    void set_mac_profile(StageProfile* profile) { mac_profile_ = profile; }
 
     // Side modules; null when the model has none.
     KnowledgeModule knowledge{nullptr};
@@ -112,6 +127,9 @@ private:
     int64_t timestep_;
     double lambda_pix_ = 1.0, lambda_sem_ = 1.0;
     torch::Device device_{torch::kCPU};
+    StageProfile* profile_ = nullptr;
+    StageProfile* mac_profile_ = nullptr;
+    torch::ScalarType dtype_ = torch::kFloat32;
 };
 
 // The [1,77,C] prompt from a safetensors file holding "prompt_embeds"; checks

@@ -25,3 +25,12 @@ torch::Device choose_device(const std::string& text) {
 }
 
 }  // namespace lssr::sr
+
+#include <dlfcn.h>
+
+namespace lssr::sr {
+void set_blas_threads(int threads) {
+    using SetThreads = void (*)(int);
+    if (auto* set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) set(threads);
+}
+}  // namespace lssr::sr

@@ -90,8 +90,10 @@ torch::Tensor UNet2DConditionModelImpl::forward(const torch::Tensor& sample, con
                                                 const torch::Tensor& context) {
     const int64_t batch = sample.size(0);
     const auto t = timestep.dim() == 0 ? timestep.reshape({1}).expand({batch}) : timestep;
+    // In the sample's precision (bf16/fp16 runs), as diffusers casts it.
     const auto temb = time_embedding(timestep_embedding(t, config_.block_out_channels[0], config_.flip_sin_to_cos,
-                                                        config_.freq_shift));
+                                                        config_.freq_shift)
+                                         .to(sample.scalar_type()));
 
     auto x = config_.center_input_sample ? 2 * sample - 1.0 : sample;
     x = conv_in(x);

@@ -21,7 +21,8 @@ TEST_CASE("a tile in a batch gets the output it gets alone", "[sr][upscale][batc
         const auto values = torch::rand({6, 16, 16}) * 0.4 + 0.05;
         std::copy_n(values.data_ptr<float>(), lr.data.size(), lr.data.data());
         const io::Window w{16 * i, 0, 16, 16};
-        tiles.push_back({lr, w, test::utm_grid(16, 16, 30.0, 500010.0 + 480.0 * i, 4600020.0).refined(3)});
+        tiles.push_back({lr, w, io::Window{48 * i, 0, 48, 48},
+                         test::utm_grid(16, 16, 30.0, 500010.0 + 480.0 * i, 4600020.0).refined(3)});
     }
     sr::SrTileModel tile_model(model);
     const auto a = tile_model.upscale(tiles);
