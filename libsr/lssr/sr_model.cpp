@@ -101,7 +101,7 @@ void SrModel::set_precision(torch::ScalarType dtype) {
 void SrModel::set_lambdas(double lambda_pix, double lambda_sem) {
     lambda_pix_ = lambda_pix;
     lambda_sem_ = lambda_sem;
-    if (lambda_pix == 1.0 && lambda_sem == 1.0) merge_lora(*base_.unet);
+    if (!mixes_adapters()) merge_lora(*base_.unet);
 }
 
 torch::Tensor SrModel::predict_noise(const torch::Tensor& z) {
@@ -109,7 +109,7 @@ torch::Tensor SrModel::predict_noise(const torch::Tensor& z) {
     const auto context = prompt_.expand({z.size(0), prompt_.size(1), prompt_.size(2)});
     auto& unet = *base_.unet;
     // At lambda 1/1 the mix equals one pass with every adapter active.
-    if (!has_lora(unet) || (lambda_pix_ == 1.0 && lambda_sem_ == 1.0)) return unet.forward(z, t, context);
+    if (!has_lora(unet) || !mixes_adapters()) return unet.forward(z, t, context);
     set_lora_branch_active(unet, "sem", true);
     const auto pred_sem = unet.forward(z, t, context);
     set_lora_branch_active(unet, "sem", false);

@@ -83,6 +83,10 @@ public:
     void set_lambdas(double lambda_pix, double lambda_sem);
     double lambda_pix() const { return lambda_pix_; }
     double lambda_sem() const { return lambda_sem_; }
+    // True when lambdas other than 1/1 keep the adapters apart: each forward
+    // then switches LoRA branches inside the UNet (two passes, and not safe
+    // to run from two threads at once).
+    bool mixes_adapters() const { return lambda_pix_ != 1.0 || lambda_sem_ != 1.0; }
 
     // eps for a scaled latent [B,C,h,w], with adapter mixing when adapters are not merged.
     torch::Tensor predict_noise(const torch::Tensor& z);

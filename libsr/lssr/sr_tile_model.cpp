@@ -4,13 +4,11 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cmath>
 #include <exception>
 #include <optional>
 #include <thread>
 #include <utility>
 
-#include "libio/core/errors.hpp"
 #include "libio/gdal/gdal_dataset.hpp"
 #include "libio/tiling/side_layers.hpp"
 #include "libio/gdal/warp.hpp"
@@ -21,9 +19,17 @@ namespace lssr::sr {
 struct SideLayer {
     io::DatasetPtr dataset;
     std::string path;
+    std::string label;  // in messages: "the DEM"
     std::vector<int> bands;
     io::Resampling method = io::Resampling::Bilinear;
     std::optional<io::RasterBlock> region;  // on region_window
+
+    io::RasterBlock warp(const io::Grid& target) const {
+        io::WarpRequest request;
+        request.bands = bands;
+        request.method = method;
+        return io::warp_to_grid(*dataset, path, target, request);
+    }
 };
 
 struct SrTileModel::Sources {
@@ -34,45 +40,35 @@ struct SrTileModel::Sources {
 SrTileModel::SrTileModel(SrModel& model, SideInputFiles aux, int tile_workers, StageProfile* profile)
     : model_(model), aux_(std::move(aux)), sources_(std::make_unique<Sources>()),
       workers_(std::max(1, tile_workers)), profile_(profile) {
-    auto open = [](SideLayer& layer, const std::string& path, std::vector<int> bands, io::Resampling method) {
+    auto open = [](SideLayer& layer, const std::string& path, std::string label, std::vector<int> bands,
+                   io::Resampling method) {
         if (path.empty()) return;
         layer.dataset = io::open_raster(path);
         layer.path = path;
+        layer.label = std::move(label);
         layer.bands = std::move(bands);
         layer.method = method;
     };
-    open(sources_->dem, aux_.dem, {1}, io::Resampling::Bilinear);
-    open(sources_->landcover, aux_.landcover, {1}, io::Resampling::Nearest);
-    open(sources_->s1, aux_.s1, {1, 2}, io::Resampling::Bilinear);
-    // Adapter mixing other than 1/1 switches LoRA branches inside the UNet
-    // during a forward: one tile at a time then.
-    if (model_.lambda_pix() != 1.0 || model_.lambda_sem() != 1.0) workers_ = 1;
+    open(sources_->dem, aux_.dem, "the DEM", {1}, io::Resampling::Bilinear);
+    open(sources_->landcover, aux_.landcover, "land cover", {1}, io::Resampling::Nearest);
+    open(sources_->s1, aux_.s1, "Sentinel-1", {1, 2}, io::Resampling::Bilinear);
+    if (model_.mixes_adapters()) workers_ = 1;  // its forward switches LoRA branches: one tile at a time
 }
 
 SrTileModel::~SrTileModel() = default;
 
 void SrTileModel::check_side_layers(const io::Grid& scene) const {
-    const std::string where = "the input scene";
-    if (sources_->dem.dataset)
-        io::check_side_layer(*sources_->dem.dataset, aux_.dem, {1}, std::nullopt, scene.bounds(), scene.crs_wkt, "the DEM", where);
-    if (sources_->landcover.dataset)
-        io::check_side_layer(*sources_->landcover.dataset, aux_.landcover, {1}, std::nullopt, scene.bounds(),
-                             scene.crs_wkt, "land cover", where);
-    if (sources_->s1.dataset)
-        io::check_side_layer(*sources_->s1.dataset, aux_.s1, {1, 2}, std::nullopt, scene.bounds(), scene.crs_wkt,
-                             "Sentinel-1", where);
+    for (const SideLayer* layer : {&sources_->dem, &sources_->landcover, &sources_->s1})
+        if (layer->dataset)
+            io::check_side_layer(*layer->dataset, layer->path, layer->bands, std::nullopt, scene.bounds(), scene.crs_wkt,
+                                 layer->label, "the input scene");
 }
 
 void SrTileModel::begin_region(const io::Window& hr_window, const io::Grid& hr_grid) {
     StageTimer timer(profile_, "side_inputs");
     sources_->region_window = hr_window;
-    for (SideLayer* layer : {&sources_->dem, &sources_->landcover, &sources_->s1}) {
-        if (!layer->dataset) continue;
-        io::WarpRequest request;
-        request.bands = layer->bands;
-        request.method = layer->method;
-        layer->region = io::warp_to_grid(*layer->dataset, layer->path, hr_grid, request);
-    }
+    for (SideLayer* layer : {&sources_->dem, &sources_->landcover, &sources_->s1})
+        if (layer->dataset) layer->region = layer->warp(hr_grid);
 }
 
 namespace {
@@ -83,15 +79,8 @@ torch::Tensor side_tensor(const SideLayer& layer, const io::Window& region, cons
     const io::Window& w = tile.hr_window;
     const bool inside = layer.region && w.col >= region.col && w.row >= region.row &&
                         w.col + w.width <= region.col + region.width && w.row + w.height <= region.row + region.height;
-    io::RasterBlock block;
-    if (inside) {
-        block = io::crop(*layer.region, io::Window{w.col - region.col, w.row - region.row, w.width, w.height});
-    } else {
-        io::WarpRequest request;
-        request.bands = layer.bands;
-        request.method = layer.method;
-        block = io::warp_to_grid(*layer.dataset, layer.path, tile.hr_grid, request);
-    }
+    auto block = inside ? io::crop(*layer.region, io::Window{w.col - region.col, w.row - region.row, w.width, w.height})
+                        : layer.warp(tile.hr_grid);
     return torch::from_blob(block.data.data(), {1, block.bands, block.height, block.width}, torch::kFloat32).clone();
 }
 
