@@ -34,6 +34,7 @@ gdalwarp -r cubic, and measure its peak RSS, tile seams and 30 m consistency
   --threads N      threads for lssr-upscale and gdalwarp (default 2)
   --tile N         lssr-upscale --tile, input pixels (default 64)
   --overlap N      lssr-upscale --overlap, input pixels (default 12, as lssr-upscale)
+  --stripe-width N lssr-upscale --stripe-width, input pixels (default: lssr-upscale's)
   --side           also give lssr-upscale a DEM, land cover and Sentinel-1
                    (the generated area's, mirrored like the bands): the full
                    LSSR method
@@ -49,7 +50,7 @@ ratio is taken on a central 1152x1152 window).
 EOF
 }
 
-model="" size=3660 threads=2 tile=64 overlap=12 json="" keep=0 quiet=0 side=0
+model="" size=3660 threads=2 tile=64 overlap=12 stripe="" json="" keep=0 quiet=0 side=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --model) [ $# -ge 2 ] || usage_error "--model needs a file"; model="$2"; shift 2 ;;
@@ -57,6 +58,7 @@ while [ $# -gt 0 ]; do
     --threads) [ $# -ge 2 ] || usage_error "--threads needs a value"; threads="$2"; shift 2 ;;
     --tile) [ $# -ge 2 ] || usage_error "--tile needs a value"; tile="$2"; shift 2 ;;
     --overlap) [ $# -ge 2 ] || usage_error "--overlap needs a value"; overlap="$2"; shift 2 ;;
+    --stripe-width) [ $# -ge 2 ] || usage_error "--stripe-width needs a value"; stripe="$2"; shift 2 ;;
     --json) [ $# -ge 2 ] || usage_error "--json needs a file"; json="$2"; shift 2 ;;
     --keep) keep=1; shift ;;
     --side) side=1; shift ;;
@@ -70,6 +72,7 @@ for v in size threads tile; do
 done
 [[ "$overlap" =~ ^[0-9]+$ ]] && [ "$overlap" -lt "$tile" ] ||
   usage_error "--overlap must be a non-negative integer below --tile, not '$overlap'"
+[ -z "$stripe" ] || [[ "$stripe" =~ ^[0-9]+$ ]] || usage_error "--stripe-width must be a non-negative integer, not '$stripe'"
 [ "$size" -ge "$tile" ] || usage_error "--size must be at least --tile ($tile)"
 model="$(model_path "$model")" || exit 1
 json="$(json_path "$json")" || exit 1
@@ -160,6 +163,7 @@ read -r gw gh < <(size_of "$granule")
 # --- 2. lssr-upscale and gdalwarp -r cubic on the same file, one after the other.
 model_args=()
 [ -z "$model" ] || model_args=(--model "$model")
+[ -z "$stripe" ] || model_args+=(--stripe-width "$stripe")
 say "lssr-upscale ${model:-(default model)} on $(basename "$granule"), $threads threads (this takes a while)"
 read -r sr_s sr_kb < <(measure "$upscale" "${model_args[@]}" --device cpu --threads "$threads" \
   --tile "$tile" --overlap "$overlap" "${side_args[@]}" --profile "$work/profile.json" "$granule" -o "$work/sr.tif")
@@ -224,7 +228,7 @@ if profile:
     out["profile"] = {
         "stages_seconds": {s["stage"]: round(s["seconds"], 2) for s in profile["stages"]},
         "model_seconds": round(profile["model_seconds"], 2),
-        "tiles": profile["tiles"], "tiles_run": profile["tiles_run"],
+        "tiles": profile["tiles"], "tiles_run": profile["tiles_run"], "stripes": profile.get("stripes"),
         "tile_workers": profile["tile_workers"], "intra_op_threads": profile["intra_op_threads"],
         "macs_per_output_pixel": round(profile["macs_per_output_pixel"]),
         "macs_per_tile_output_pixel": round(profile["macs_per_tile_output_pixel"]),

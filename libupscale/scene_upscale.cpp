@@ -17,6 +17,7 @@
 #include "libio/products/products.hpp"
 #include "libio/core/text.hpp"
 #include "libupscale/output_encoding.hpp"
+#include "libupscale/stripes.hpp"
 
 namespace lssr::sr {
 namespace {
@@ -63,22 +64,27 @@ std::string size_text(double bytes) {
 }
 
 // Peak working memory of a run in bytes: a margin of one window per tile
-// (the tile list this estimate was made for), one LR strip (six bands, one band being read and the
-// mask), two rows of upscaled tiles with their weights (a tile row is kept
-// until the next one is blended over it) and one blending strip (sum and
-// weight in double, result and encoded copy in float).
+// (the tile list this estimate was made for), and for the widest stripe one LR
+// strip (six bands, one band being read and the mask), two rows of upscaled
+// tiles with their weights (a tile row is kept until the next one is blended
+// over it) and one blending strip (sum and weight in double, result and
+// encoded copy in float).
 double working_bytes(const io::TilePlan& plan, const UpscaleOptions& o) {
-    const double w = plan.scene_width;
+    int widest = 0, widest_tiles = 0;  // the widest stripe, in LR pixels and tile columns
+    for (const Stripe& s : plan_stripes(plan, o.stripe_width, 0)) {
+        widest = std::max(widest, s.input_width);
+        widest_tiles = std::max(widest_tiles, s.end_tile_col - s.first_tile_col);
+    }
+    const double w = widest;
     const double tw = plan.tile_width(), th = plan.tile_height();
-    const double columns = plan.columns(), rows = plan.rows();
-    const double tile_list = columns * rows * sizeof(io::Window);
+    const double columns = widest_tiles, rows = plan.rows();
     const double lr_strip = (6 + 1 + 1) * sizeof(float) * w * th;
     const double hr_tile = 6.0 * kScaleFactor * tw * kScaleFactor * th * sizeof(float) + kScaleFactor * (tw + th) * sizeof(float);
     const double hr_width = kScaleFactor * w;
     const double row_bytes = 2.0 * sizeof(double) * 6 * hr_width;
     const double strip_rows = std::max<double>(kScaleFactor, std::floor(o.strip_bytes / row_bytes / kScaleFactor) * kScaleFactor);
     const double blend_strip = strip_rows * 6 * hr_width * (2 * sizeof(double) + 2 * sizeof(float));
-    return tile_list + lr_strip + 2 * columns * hr_tile + blend_strip;
+    return plan.columns() * rows * sizeof(io::Window) + lr_strip + 2 * columns * hr_tile + blend_strip;
 }
 
 // True when the creation options ask GTiff to compress (the file is then
@@ -159,6 +165,31 @@ public:
         stats_.grid = hr_grid_;
         stats_.encoding_note = encoding_.note;
         stats_.tiles = static_cast<int>(plan_.size());
+        const auto stripes = plan_stripes(plan_, options_.stripe_width, halo());
+        for (const Stripe& stripe : stripes)
+            tiles_to_do_ += static_cast<size_t>(stripe.end_tile_col - stripe.first_tile_col) * plan_.rows();
+        stats_.stripes = static_cast<int>(stripes.size());
+        for (const Stripe& stripe : stripes) run_stripe(stripe, writer);
+        {
+            StageTimer timer(options_.profile, "write");
+            writer.finish(scaled(progress_, 0.98, 1.0));
+        }
+        stats_.total_seconds = seconds_since(t0);
+        return stats_;
+    }
+
+private:
+    template <class Work>
+    auto timed(const char* stage, Work&& work) {
+        StageTimer timer(options_.profile, stage);
+        return work();
+    }
+
+    // One stripe, top to bottom: its tile rows are upscaled, blended and written
+    // as soon as no later tile row reaches them.
+    void run_stripe(const Stripe& stripe, io::RasterWriter& writer) {
+        stripe_ = stripe;
+        cache_.clear();
         int written_rows = 0;
         for (int row = 0; row < plan_.rows(); ++row) {
             process_tile_row(row);
@@ -176,25 +207,13 @@ public:
                    cache_.front().tile.output.row + cache_.front().tile.output.height <= written_rows - halo())
                 cache_.pop_front();
         }
-        {
-            StageTimer timer(options_.profile, "write");
-            writer.finish(scaled(progress_, 0.98, 1.0));
-        }
-        stats_.total_seconds = seconds_since(t0);
-        return stats_;
-    }
-
-private:
-    template <class Work>
-    auto timed(const char* stage, Work&& work) {
-        StageTimer timer(options_.profile, stage);
-        return work();
     }
 
     void process_tile_row(int row) {
-        const io::Window strip{0, plan_.row_offset(row), plan_.scene_width, plan_.tile_height()};
+        const io::Window strip{stripe_.input_col, plan_.row_offset(row), stripe_.input_width, plan_.tile_height()};
         const auto lr = timed("read", [&] { return reader_.read(strip); });
-        const io::Window hr_strip{0, strip.row * kScaleFactor, hr_grid_.width, strip.height * kScaleFactor};
+        const io::Window hr_strip{strip.col * kScaleFactor, strip.row * kScaleFactor, strip.width * kScaleFactor,
+                                  strip.height * kScaleFactor};
         model_.begin_region(hr_strip, hr_grid_.window(hr_strip));
         const int batch_size = std::max(options_.batch, model_.parallel_tiles());
         std::vector<TileInput> batch;
@@ -212,20 +231,23 @@ private:
             batch.clear();
             batch_tiles.clear();
         };
-        for (int col = 0; col < plan_.columns(); ++col) {
+        for (int col = stripe_.first_tile_col; col < stripe_.end_tile_col; ++col) {
             const io::PlannedTile tile = plan_.at(row, col);
             const io::Window& w = tile.input;
-            auto block = io::crop(lr, io::Window{w.col, 0, w.width, w.height});
+            auto block = io::crop(lr, io::Window{w.col - strip.col, 0, w.width, w.height});
+            const bool owned = col >= stripe_.first_owned_col && col < stripe_.end_owned_col;
             if (!timed("fill_holes", [&] { return fill_holes(block); })) {
-                ++stats_.tiles_empty;
+                stats_.tiles_empty += owned;
                 add_done(io::RasterBlock(6, tile.output.width, tile.output.height, NAN), tile);
             } else {
+                ++stats_.tiles_upscaled;
                 batch.push_back(TileInput{std::move(block), w, tile.output, hr_grid_.window(tile.output)});
                 batch_tiles.push_back(tile);
                 if (static_cast<int>(batch.size()) >= batch_size) flush();
             }
             ++tiles_done_;
-            report(progress_, 0.98 * tiles_done_ / std::max<size_t>(1, plan_.size()), "upscaling");
+            report(progress_, 0.98 * std::min(1.0, static_cast<double>(tiles_done_) / std::max<size_t>(1, tiles_to_do_)),
+                   "upscaling");
         }
         flush();
     }
@@ -259,27 +281,30 @@ private:
 
     // Blends, projects, masks and writes output rows [begin, end) in strips of
     // bounded size. begin, end and the strips are multiples of kScaleFactor rows.
+    // Columns are the stripe's own, blended with its halo columns beside them.
     void write_rows(io::RasterWriter& writer, int begin, int end) {
-        const long long row_bytes = 2LL * sizeof(double) * 6 * hr_grid_.width;
+        const int c0 = stripe_.blend_col, width = stripe_.blend_width;
+        const long long row_bytes = 2LL * sizeof(double) * 6 * width;
         const int step = static_cast<int>(std::max<long long>(kScaleFactor, options_.strip_bytes / row_bytes / kScaleFactor * kScaleFactor));
         for (int r0 = begin; r0 < end; r0 += step) {
             const int r1 = std::min(end, r0 + step);
-            const io::Window region{0, r0, hr_grid_.width, r1 - r0};
+            const io::Window region{stripe_.output_col, r0, stripe_.output_width, r1 - r0};
             const int b0 = std::max(0, r0 - halo()), b1 = std::min(hr_grid_.height, r1 + halo());
             auto blended = timed("blend", [&] {
-                io::BlendAccumulator acc(6, io::Window{0, b0, hr_grid_.width, b1 - b0});
+                io::BlendAccumulator acc(6, io::Window{c0, b0, width, b1 - b0});
                 for (const auto& t : cache_)
                     if (t.tile.output.row < b1 && t.tile.output.row + t.tile.output.height > b0) acc.add(t.hr, t.tile);
                 return acc.result();
             });
             if (options_.consistency == Consistency::Exact) {
                 const auto lr = timed("read", [&] {
-                    return reader_.read(io::Window{0, b0 / kScaleFactor, scene_.grid.width, (b1 - b0) / kScaleFactor});
+                    return reader_.read(io::Window{c0 / kScaleFactor, b0 / kScaleFactor, width / kScaleFactor,
+                                                   (b1 - b0) / kScaleFactor});
                 });
                 StageTimer timer(options_.profile, "consistency");
                 project_consistent(blended, lr);
             }
-            auto out = io::crop(blended, io::Window{0, r0 - b0, region.width, region.height});
+            auto out = io::crop(blended, io::Window{region.col - c0, r0 - b0, region.width, region.height});
             {
                 StageTimer timer(options_.profile, "mask_encode");
                 apply_input_mask(out, region);
@@ -292,13 +317,14 @@ private:
 
     // An output pixel is missing when its 30 m parent is.
     void apply_input_mask(io::RasterBlock& out, const io::Window& region) {
-        const int lr_r0 = region.row / kScaleFactor;
+        const int lr_r0 = region.row / kScaleFactor, lr_c0 = region.col / kScaleFactor;
         const int lr_r1 = (region.row + region.height + kScaleFactor - 1) / kScaleFactor;
-        const auto lr = reader_.read(io::Window{0, lr_r0, scene_.grid.width, lr_r1 - lr_r0});
+        const int lr_c1 = (region.col + region.width + kScaleFactor - 1) / kScaleFactor;
+        const auto lr = reader_.read(io::Window{lr_c0, lr_r0, lr_c1 - lr_c0, lr_r1 - lr_r0});
         for (int r = 0; r < region.height; ++r) {
             const int lr_row = (region.row + r) / kScaleFactor - lr_r0;
             for (int c = 0; c < region.width; ++c)
-                if (std::isnan(lr.at(0, lr_row, c / kScaleFactor)))
+                if (std::isnan(lr.at(0, lr_row, (region.col + c) / kScaleFactor - lr_c0)))
                     for (int b = 0; b < out.bands; ++b) out.at(b, r, c) = NAN;
         }
     }
@@ -320,9 +346,11 @@ private:
     const io::TilePlan& plan_;
     io::Grid hr_grid_;
     OutputEncoding encoding_;
+    Stripe stripe_;  // the stripe being run
     std::deque<DoneTile> cache_;
     UpscaleStats stats_;
     size_t tiles_done_ = 0;
+    size_t tiles_to_do_ = 0;  // the plan's tiles and those stripes compute twice
 };
 
 }  // namespace

@@ -1,8 +1,10 @@
 #pragma once
-// Whole-scene 3x super-resolution, streaming: overlapping tiles are cut one
-// tile row at a time, upscaled in batches by a TileModel, blended with the
-// smooth weights of libio/tiling/tile_plan.hpp and written in row strips, so memory is
-// bounded by a few tile rows whatever the scene size. No LibTorch here.
+// Whole-scene 3x super-resolution, streaming: the scene is run in vertical
+// stripes (libupscale/stripes.hpp), and in each stripe overlapping tiles are
+// cut one tile row at a time, upscaled in batches by a TileModel, blended with
+// the smooth weights of libio/tiling/tile_plan.hpp and written in row strips,
+// so memory is bounded by a few tile rows of one stripe whatever the scene's
+// size. No LibTorch here.
 #include <map>
 #include <string>
 #include <vector>
@@ -51,6 +53,10 @@ struct UpscaleOptions {
     std::string data_type;                        // "" = the input's
     std::map<std::string, std::string> metadata;  // provenance, written as dataset metadata
     long long strip_bytes = 128LL << 20;          // bound on one blending strip
+    // Scene columns (LR pixels) run as one vertical stripe: memory grows with
+    // this, not with the scene's width; tiles along a stripe's edge are run
+    // by both stripes. 0 = the whole width at once.
+    int stripe_width = 1024;
     // Exact: the blended output is projected so each 3x3 block averages to its
     // input pixel (libupscale/consistency.hpp); None keeps the model's output.
     Consistency consistency = Consistency::Exact;
@@ -62,6 +68,8 @@ struct UpscaleStats {
     io::Grid grid;           // output grid
     int tiles = 0;           // tiles in the layout
     int tiles_empty = 0;     // skipped: no valid pixel
+    int stripes = 1;         // vertical stripes the scene was run in
+    long long tiles_upscaled = 0;  // tiles the model ran, those on a stripe's edge twice
     double model_seconds = 0;  // time spent in the model
     double total_seconds = 0;
     std::string encoding_note;  // why the output's scaling departs from the input's ("" = it does not)

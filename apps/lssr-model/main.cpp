@@ -2,6 +2,7 @@
 //   lssr-model keys DIR       one line per tensor "<component>.<name>\t[d0, d1, ...]"
 //   lssr-model info BUNDLE    architecture, parameter counts, provenance, hash
 //   lssr-model pack DIR -o B  a fresh (untrained) bundle on a base model
+//   lssr-model init CONFIGS -o DIR  a base of fresh weights from diffusers configs
 //   lssr-model throughput     this machine's fp32 convolution GFLOP/s (JSON)
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -9,6 +10,7 @@
 
 #include "apps/common/tool.hpp"
 #include "libio/core/errors.hpp"
+#include "libsr/model/base_model.hpp"
 #include "libsr/model/base_model_keys.hpp"
 #include "libsr/lssr/bundle.hpp"
 #include "libsr/lssr/bundle_pack.hpp"
@@ -105,13 +107,21 @@ int main(int argc, char** argv) {
     pack->add_flag("--sar", pack_options.sar, "Add a SAR head");
     pack->add_option("--seed", pack_options.seed, "Seed of the initialisation (default 0)");
     double throughput_seconds = 1.5;
+    std::string init_configs, init_output;
+    uint64_t init_seed = 0;
+    auto* init = cli.add_subcommand(
+        "init", "Write a base model of fresh weights from the unet/ and vae/ config.json files of a folder");
+    init->add_option("CONFIGS", init_configs, "Folder holding unet/config.json and vae/config.json")->required();
+    init->add_option("-o,--output", init_output, "Base model folder to write")->required();
+    init->add_option("--seed", init_seed, "Seed of the initialisation (default 0)");
+
     auto* throughput = cli.add_subcommand(
         "throughput", "Measure this machine's fp32 convolution throughput on --threads cores (JSON): the limit for a model");
     throughput->add_option("--seconds", throughput_seconds, "Seconds per measurement (default 1.5)")
         ->check(CLI::Range(0.1, 600.0));
     tool.add_overwrite_flag();
     // Common flags (-q, --overwrite, ...) may follow the subcommand.
-    for (auto* sub : {keys, info, pack, throughput}) sub->fallthrough();
+    for (auto* sub : {keys, info, pack, init, throughput}) sub->fallthrough();
 
     return tool.run(argc, argv, [&]() {
         if (*info) {
@@ -127,6 +137,11 @@ int main(int argc, char** argv) {
                                    {"best_gflops", t.best_gflops()}};
             std::cout << j.dump(2) << '\n' << std::flush;
             return std::cout ? 0 : 1;
+        }
+        if (*init) {
+            lssr::sr::init_base_model(init_configs, init_output, init_seed, tool.common().overwrite);
+            tool.info(init_output + ": written");
+            return 0;
         }
         if (*pack) {
             pack_options.tool = lssr::app::version_string("lssr-model");

@@ -35,12 +35,14 @@ namespace {
 struct RunTotals {
     int scenes = 0;
     long long tiles = 0, tiles_run = 0, output_pixels = 0;
+    int stripes = 0;
     double seconds = 0, model_seconds = 0;
     sr::TileCost cost;  // of one tile (all tiles of a run share the size)
     void add(const sr::UpscaleStats& stats) {
         ++scenes;
         tiles += stats.tiles;
-        tiles_run += stats.tiles - stats.tiles_empty;
+        tiles_run += stats.tiles_upscaled;
+        stripes = std::max(stripes, stats.stripes);
         output_pixels += static_cast<long long>(stats.grid.width) * stats.grid.height;
         seconds += stats.total_seconds;
         model_seconds += stats.model_seconds;
@@ -54,7 +56,8 @@ nlohmann::json profile_json(const StageProfile& profile, const RunTotals& t, con
     const double macs = static_cast<double>(t.cost.macs) * t.tiles_run;
     return {{"scenes", t.scenes},
             {"tiles", t.tiles},
-            {"tiles_run", t.tiles_run},
+            {"tiles_run", t.tiles_run},  // tiles on a stripe's edge count twice
+            {"stripes", t.stripes},
             {"output_pixels", t.output_pixels},
             {"seconds", t.seconds},
             {"model_seconds", t.model_seconds},
@@ -108,6 +111,9 @@ int main(int argc, char** argv) {
     cli.add_option("--overlap", options.overlap, "Overlap of neighbouring tiles in input pixels (default 12)")
         ->check(CLI::NonNegativeNumber);
     cli.add_option("--batch", options.batch, "Tiles per model call (default 2)")->check(CLI::PositiveNumber);
+    cli.add_option("--stripe-width", options.stripe_width,
+                   "Input columns run as one vertical stripe, bounding memory whatever the width (default 1024; 0 = whole width)")
+        ->check(CLI::NonNegativeNumber);
     cli.add_option("--device", device, "auto (default: CUDA when available), cpu, cuda or cuda:N");
     cli.add_option("--precision", precision,
                    "Network precision: fp32 (default), bf16 (CPU or GPU) or fp16 (GPU); bf16/fp16 halve the weights' memory")
@@ -207,7 +213,7 @@ int main(int argc, char** argv) {
                 if (!stats.encoding_note.empty()) tool.warn(target + ": " + stats.encoding_note);
                 if (!picture_prefix.empty())
                     io::write_quicklooks(target, picture_prefix, options.output_options.overwrite);
-                const int run = stats.tiles - stats.tiles_empty;
+                const long long run = stats.tiles_upscaled;
                 if (options.profile) {
                     loaded.model->set_profile(nullptr);  // the count's forward is not part of the run
                     if (totals.scenes == 0)

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "libio/core/errors.hpp"
+#include "libio/gdal/staged_output.hpp"
 #include "libio/gdal/text_file.hpp"
 #include "libsr/model/base_model_keys.hpp"
 #include "libsr/model/safetensors_torch.hpp"
@@ -99,6 +100,14 @@ void save_base_model(BaseModel& model, const BaseModelConfigs& configs, const st
     write_safetensors((root / "vae" / kWeights).string(), module_state(*model.vae), meta, options);
     io::write_text_file((root / "unet" / "config.json").string(), configs.unet_json, true);
     io::write_text_file((root / "vae" / "config.json").string(), vae_json.dump(2) + "\n", true);
+}
+
+void init_base_model(const std::string& config_dir, const std::string& out_dir, uint64_t seed, bool overwrite) {
+    io::StagedDirectory staged(out_dir, overwrite);  // refuses an existing folder before the work
+    const auto configs = read_base_model_configs(config_dir);
+    BaseModel model = new_base_model(config_dir, seed);
+    save_base_model(model, configs, staged.temp_path());
+    staged.commit();
 }
 
 }  // namespace lssr::sr

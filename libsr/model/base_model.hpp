@@ -42,4 +42,11 @@ BaseModel new_base_model(const std::string& config_dir, uint64_t seed);
 // scaling_factor). Files are written to temporary names and renamed.
 void save_base_model(BaseModel& model, const BaseModelConfigs& configs, const std::string& dir);
 
+// A base of fresh weights (new_base_model with `seed`) built from the configs
+// in config_dir, written to out_dir all-or-nothing: an existing out_dir is an
+// OutputError unless `overwrite`. What `lssr-model init` does: the start of a
+// pre-training, or a base of a real architecture (SD 2.1) to measure speed and
+// memory with when its weights are not at hand.
+void init_base_model(const std::string& config_dir, const std::string& out_dir, uint64_t seed, bool overwrite);
+
 }  // namespace lssr::sr

@@ -189,3 +189,44 @@ TEST_CASE("a UNet with 1x1-conv projections (SD 1.x style) computes what the lin
                                          lssr::sr::load_float_tensor(prompt, "prompt_embeds"));
     CHECK((eps - lssr::sr::load_float_tensor(ref, "unet_out_t1")).abs().max().item<double>() < 1e-4);
 }
+
+TEST_CASE("lssr-model init writes a loadable base of fresh, seeded weights and keeps an existing folder",
+          "[sr][cli][init]") {
+    TempDir tmp;
+    const auto a = tmp.file("a"), b = tmp.file("b"), c = tmp.file("c");
+    REQUIRE(run_tool("lssr-model", {"init", data_path("sd-tiny/base"), "-o", a, "--seed", "7", "-q"}).exit_code == 0);
+    REQUIRE(run_tool("lssr-model", {"init", data_path("sd-tiny/base"), "-o", b, "--seed", "7", "-q"}).exit_code == 0);
+    REQUIRE(run_tool("lssr-model", {"init", data_path("sd-tiny/base"), "-o", c, "--seed", "8", "-q"}).exit_code == 0);
+    // Same tensors as the configs ask for, loadable.
+    const auto keys = run_tool("lssr-model", {"keys", a});
+    REQUIRE(keys.exit_code == 0);
+    CHECK(keys.out == run_tool("lssr-model", {"keys", data_path("sd-tiny/base")}).out);
+    const auto model = lssr::sr::load_base_model(a);
+    const auto weight = model.unet->named_parameters()["conv_in.weight"];
+    CHECK(weight.abs().max().item<float>() > 0);
+    // Repeatable by seed, different across seeds, not the fixture's trained weights.
+    const auto state = [](const std::string& dir) {
+        return read_text(dir + "/unet/diffusion_pytorch_model.safetensors");
+    };
+    CHECK(state(a) == state(b));
+    CHECK(state(a) != state(c));
+    CHECK(state(a) != read_text(data_path("sd-tiny/base/unet/diffusion_pytorch_model.safetensors")));
+
+    // An existing folder is kept (exit 1, one line naming it), replaced with --overwrite.
+    const auto before = state(a);
+    const auto refused = run_tool("lssr-model", {"init", data_path("sd-tiny/base"), "-o", a, "--seed", "8"});
+    CHECK(refused.exit_code == 1);
+    CHECK_THAT(refused.err, Catch::Contains(a));
+    CHECK(std::count(refused.err.begin(), refused.err.end(), '\n') == 1);
+    CHECK(state(a) == before);
+    CHECK(run_tool("lssr-model", {"init", data_path("sd-tiny/base"), "-o", a, "--seed", "8", "--overwrite", "-q"})
+              .exit_code == 0);
+    CHECK(state(a) == state(c));
+
+    // A folder without configs: exit 1, nothing written.
+    const auto empty = tmp.file("no-configs");
+    fs::create_directories(empty);
+    const auto missing = run_tool("lssr-model", {"init", empty, "-o", tmp.file("d")});
+    CHECK(missing.exit_code == 1);
+    CHECK_FALSE(fs::exists(tmp.file("d")));
+}
