@@ -149,11 +149,7 @@ if [ "$side" = 1 ]; then
   side_args=(--dem "$work/dem.tif" --landcover "$work/landcover.tif" --s1 "$work/s1.tif")
 fi
 granule="$work/$(basename "$stem").tif"
-# gdalwarp (not gdalbuildvrt, which refuses flipped sources; and to a GeoTIFF:
-# a warped VRT keeps only the first source), then the HLS scale on the bands.
-gdalwarp -q -r near -t_srs EPSG:32615 -tr 30 30 -te "$x0" "$((y0 - 30 * size))" "$((x0 + 30 * size))" "$y0" \
-  -srcnodata -9999 -dstnodata -9999 -ot Int16 -co TILED=YES "${copies[@]}" "$work/mosaic.tif" ||
-  die "cannot mosaic the granule"
+# The mosaic (mirror above), with the HLS scale on the bands.
 gdal_translate -q -a_scale 0.0001 -a_offset 0 -a_nodata -9999 -co TILED=YES -co COMPRESS=DEFLATE \
   -co BIGTIFF=IF_SAFER "$work/mosaic.tif" "$granule" || die "cannot write $granule"
 rm -rf "$work/area" "$work/mosaic.tif" "$work"/*_chunk.*

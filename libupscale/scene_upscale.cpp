@@ -134,11 +134,16 @@ void check_scene_fits(const LrScene& scene, const io::TilePlan& plan, const Upsc
     std::error_code ec;
     const auto dir = std::filesystem::absolute(options.output, ec).parent_path();
     const auto space = std::filesystem::space(dir, ec);
-    if (!ec && !compressed(options.output_options) && file > static_cast<double>(space.available))
+    // Run in stripes, the output is built in an uncompressed work file first.
+    const bool windowed = plan_stripes(plan, options.stripe_width, 0).size() > 1;
+    const bool packed = compressed(options.output_options);
+    const double needed = windowed ? file * (packed ? 1 : 2) : (packed ? 0 : file);
+    if (!ec && needed > static_cast<double>(space.available))
         throw InputError(scene.label + ": its " + hr_size + " output (6 bands " +
-                         GDALGetDataTypeName(encoding.type) + ") needs " + size_text(file) +
-                         " uncompressed, more than the " + size_text(static_cast<double>(space.available)) +
-                         " free in " + dir.string() + "; cut the scene into parts or compress (-co COMPRESS=DEFLATE)");
+                         GDALGetDataTypeName(encoding.type) + ") needs " + size_text(needed) +
+                         (windowed ? " with its uncompressed work file" : " uncompressed") + ", more than the " +
+                         size_text(static_cast<double>(space.available)) + " free in " + dir.string() +
+                         "; cut the scene into parts" + (packed ? "" : " or compress (-co COMPRESS=DEFLATE)"));
 }
 
 class Upscaler {
@@ -160,12 +165,14 @@ public:
         for (const auto& r : io::reflectance_role_names()) spec.descriptions.push_back(r);
         spec.metadata = options_.metadata;
         spec.metadata["LSSR_CONSISTENCY"] = to_string(options_.consistency);
-        io::RasterWriter writer(options_.output, spec, options_.output_options);
+        const auto stripes = plan_stripes(plan_, options_.stripe_width, halo());
+        io::OutputOptions output_options = options_.output_options;
+        output_options.windowed = stripes.size() > 1;
+        io::RasterWriter writer(options_.output, spec, output_options);
 
         stats_.grid = hr_grid_;
         stats_.encoding_note = encoding_.note;
         stats_.tiles = static_cast<int>(plan_.size());
-        const auto stripes = plan_stripes(plan_, options_.stripe_width, halo());
         for (const Stripe& stripe : stripes)
             tiles_to_do_ += static_cast<size_t>(stripe.end_tile_col - stripe.first_tile_col) * plan_.rows();
         stats_.stripes = static_cast<int>(stripes.size());

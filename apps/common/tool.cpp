@@ -139,7 +139,7 @@ int Tool::run(int argc, char** argv, const std::function<int()>& body) {
     common_.threads = threads;
     // The tools stream block by block; GDAL's default block cache (5% of RAM)
     // would only make memory grow with scene size. Users can still set it.
-    if (!CPLGetConfigOption("GDAL_CACHEMAX", nullptr)) GDALSetCacheMax64(64LL << 20);
+    if (!CPLGetConfigOption("GDAL_CACHEMAX", nullptr)) GDALSetCacheMax64(gdal_cache_default_);
 
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);

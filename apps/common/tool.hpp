@@ -40,6 +40,8 @@ public:
     void add_output_flags(OutputFlags& flags, bool with_data_type = true);
     // Adds --overwrite.
     void add_overwrite_flag();
+    // GDAL's block cache when the user sets no GDAL_CACHEMAX (default 64 MB).
+    void set_gdal_cache_default(long long bytes) { gdal_cache_default_ = bytes; }
 
     // Parses argv (mapping CLI11's codes onto 0 and 2), applies --config and
     // --threads, silences GDAL unless --debug, installs SIGINT/SIGTERM handling,
@@ -61,6 +63,7 @@ private:
     std::string name_;
     CLI::App app_;
     CommonOptions common_;
+    long long gdal_cache_default_ = 64LL << 20;
 };
 
 // Expands "-" in an input list into the lines read from stdin (blank lines and

@@ -76,6 +76,9 @@ nlohmann::json profile_json(const StageProfile& profile, const RunTotals& t, con
 
 int main(int argc, char** argv) {
     app::Tool tool("lssr-upscale", "Super-resolve Landsat/HLS scenes 3x (30 m -> 10 m), streaming tile by tile.");
+    // A stripe reads each input block a few times and writes each output block
+    // once: 32 MB of cache serve it, and the peak stays flat with scene size.
+    tool.set_gdal_cache_default(32LL << 20);
     auto& cli = tool.cli();
     std::vector<std::string> inputs;
     sr::OutputNaming naming;
@@ -86,6 +89,7 @@ int main(int argc, char** argv) {
     app::OutputFlags flags;
     bool skip_existing = false;
     std::string profile_path, precision = "fp32";
+    int vae_tile = sr::VaeTiling{}.image_tile;
 
     cli.add_option("INPUT", inputs,
                    "6-band reflectance raster, HLS granule (a band file, its ID or its folder); '-' reads a list from stdin")
@@ -115,6 +119,9 @@ int main(int argc, char** argv) {
                    "Input columns run as one vertical stripe, bounding memory whatever the width (default 1024; 0 = whole width)")
         ->check(CLI::NonNegativeNumber);
     cli.add_option("--device", device, "auto (default: CUDA when available), cpu, cuda or cuda:N");
+    cli.add_option("--vae-tile", vae_tile,
+                   "Output pixels per side above which the VAE runs in overlapping tiles (default 512; 0 = never)")
+        ->check(CLI::NonNegativeNumber);
     cli.add_option("--precision", precision,
                    "Network precision: fp32 (default), bf16 (CPU or GPU) or fp16 (GPU); bf16/fp16 halve the weights' memory")
         ->check(CLI::IsMember({"fp32", "bf16", "fp16"}))
@@ -163,6 +170,7 @@ int main(int argc, char** argv) {
         auto loaded = sr::load_model(resolved);
         loaded.model->to(torch_device);
         if (precision != "fp32") loaded.model->set_precision(precision == "bf16" ? torch::kBFloat16 : torch::kHalf);
+        loaded.model->set_vae_tiling(sr::VaeTiling{vae_tile, vae_tile / 4});
         const auto threads = sr::plan_threads(tool.common().threads, torch_device.is_cpu(), sr::unet_parameters(*loaded.model));
         at::set_num_threads(threads.intra_op);
         // One BLAS thread under each tile worker: no fight for the cores, and

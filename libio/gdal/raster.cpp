@@ -122,11 +122,12 @@ RasterWriter::RasterWriter(std::string path, const RasterSpec& spec, const Outpu
     const bool can_create = driver->GetMetadataItem(GDAL_DCAP_CREATE) != nullptr;
     GDALDriver* create_driver = driver;
     CPLStringList create_options;
-    if (can_create) {
+    if (can_create && !options_.windowed) {
         staging_->work_path = staging_->final_file->temp_path();
         create_options = to_string_list(options_.creation_options);
     } else {
-        // CreateCopy-only driver (COG): build a tiled GTiff next to it first.
+        // CreateCopy-only driver (COG), or windows written in any order: build
+        // a tiled GTiff next to it first.
         create_driver = GetGDALDriverManager()->GetDriverByName("GTiff");
         staging_->needs_copy = true;
         const std::string work_folder = staging_->final_file->work_folder();

@@ -55,6 +55,11 @@ struct OutputOptions {
     std::string format = "GTiff";               // -of
     std::vector<std::string> creation_options;  // -co KEY=VALUE
     bool overwrite = false;                     // --overwrite
+    // Set by a writer of 2-D windows (not whole rows): pixels go to a tiled,
+    // uncompressed work GTiff first, copied into the format and creation
+    // options asked for on finish, so that a compressed or striped output has
+    // each block written once (GTiff appends a compressed block rewritten).
+    bool windowed = false;
 };
 
 // Throws OptionError when the format is unknown or cannot write rasters.

@@ -31,10 +31,15 @@ WindowCrossAttentionImpl::WindowCrossAttentionImpl(int64_t dim, int64_t heads) :
 
 torch::Tensor WindowCrossAttentionImpl::forward(const torch::Tensor& opt, const torch::Tensor& sar) {
     const int64_t N = opt.size(0), M = opt.size(1), C = opt.size(2), hd = C / heads_;
-    auto heads = [&](const torch::Tensor& x) { return x.view({N, M, heads_, hd}).permute({0, 2, 1, 3}); };
-    const auto attn = torch::softmax(torch::matmul(heads(q(opt)), heads(k(sar)).transpose(-2, -1)) *
-                                         std::pow(double(hd), -0.5), -1);
-    return proj(torch::matmul(attn, heads(v(sar))).permute({0, 2, 1, 3}).reshape({N, M, C}));
+    // [N,M,C] -> [N*heads, M, hd], contiguous for bmm. The query is scaled
+    // before the product (M*hd values, not M*M): the same attention, and
+    // the softmax over windows of 144 tokens is then the only M*M pass left.
+    auto heads = [&](const torch::Tensor& x) {
+        return x.view({N, M, heads_, hd}).permute({0, 2, 1, 3}).reshape({N * heads_, M, hd});
+    };
+    const auto scores = torch::bmm(heads(q(opt) * std::pow(double(hd), -0.5)), heads(k(sar)).transpose(1, 2));
+    const auto mixed = torch::bmm(torch::softmax(scores, -1), heads(v(sar)));
+    return proj(mixed.view({N, heads_, M, hd}).permute({0, 2, 1, 3}).reshape({N, M, C}));
 }
 
 SarMlpImpl::SarMlpImpl(int64_t dim, int64_t hidden) {

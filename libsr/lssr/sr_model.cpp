@@ -148,7 +148,7 @@ SrOutput SrModel::forward_full(const torch::Tensor& lr, const SideTensors& aux) 
         if (macs) mac_profile_->add_macs(stage, macs->macs());
         return result;
     };
-    const auto z_input = timed("vae_encode", [&] { return base_.vae->encode(net_input).mean * sf; });
+    const auto z_input = timed("vae_encode", [&] { return encode_mean_tiled(*base_.vae, net_input, vae_tiling_) * sf; });
     auto z = z_input;
     if (knowledge)
         z = timed("knowledge", [&] {
@@ -159,7 +159,7 @@ SrOutput SrModel::forward_full(const torch::Tensor& lr, const SideTensors& aux) 
     torch::Tensor y;
     if (mode == InputNormalisation::Fixed) {
         y = timed("vae_decode", [&] {
-            return base_.vae->decode(denoised / sf).to(torch::kFloat32).clamp(-1.0, 1.0);  // SPEC §5
+            return decode_tiled(*base_.vae, denoised / sf, vae_tiling_).to(torch::kFloat32).clamp(-1.0, 1.0);  // SPEC §5
         });
     } else {
         // Tile-band: the residual over the smooth upsampling is what the
@@ -170,7 +170,7 @@ SrOutput SrModel::forward_full(const torch::Tensor& lr, const SideTensors& aux) 
         // clamp is a guard only: images are in units of 3 std of the tile,
         // and a bright roof reaches about 4.
         y = timed("vae_decode", [&] {
-            const auto both = base_.vae->decode(torch::cat({denoised, z_input}, 0) / sf);
+            const auto both = decode_tiled(*base_.vae, torch::cat({denoised, z_input}, 0) / sf, vae_tiling_);
             const int64_t n = denoised.size(0);
             const auto detail = (both.slice(0, 0, n) - both.slice(0, n)).to(torch::kFloat32);
             return (input + detail).clamp(-kMaxTileBandImage, kMaxTileBandImage);

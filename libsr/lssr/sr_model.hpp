@@ -20,6 +20,7 @@
 #include "libsr/model/safetensors_torch.hpp"
 #include "libsr/lssr/knowledge.hpp"
 #include "libsr/lssr/sar_head.hpp"
+#include "libsr/lssr/vae_tiling.hpp"
 
 namespace lssr {
 class StageProfile;
@@ -94,6 +95,10 @@ public:
     // Seconds per stage (vae_encode, knowledge, unet, vae_decode, sar_head)
     // go to `profile` from now on; null stops profiling.
     void set_profile(StageProfile* profile) { profile_ = profile; }
+    // Images larger than this go through the VAE in overlapping tiles
+    // (libsr/lssr/vae_tiling.hpp), bounding memory for large --tile values.
+    void set_vae_tiling(const VaeTiling& tiling) { vae_tiling_ = tiling; }
+    const VaeTiling& vae_tiling() const { return vae_tiling_; }
     // Multiply-adds per stage go to `profile` (counting slows the forward: for one tile).
     void set_mac_profile(StageProfile* profile) { mac_profile_ = profile; }
 
@@ -134,6 +139,7 @@ private:
     StageProfile* profile_ = nullptr;
     StageProfile* mac_profile_ = nullptr;
     torch::ScalarType dtype_ = torch::kFloat32;
+    VaeTiling vae_tiling_;
 };
 
 // The [1,77,C] prompt from a safetensors file holding "prompt_embeds"; checks

@@ -1,0 +1,44 @@
+// The SAR head's window cross-attention computes softmax(q k^T / sqrt(d)) v
+// per head, as the authors' SARFusion.py does, whatever the kernel layout.
+#include <catch2/catch.hpp>
+#include <torch/torch.h>
+
+#include "libsr/lssr/sar_head.hpp"
+
+TEST_CASE("window cross-attention is multi-head scaled dot-product attention of the optical on the SAR tokens",
+          "[sr][sar]") {
+    torch::NoGradGuard no_grad;
+    torch::manual_seed(5);
+    const int64_t N = 3, M = 16, C = 24, heads = 2, hd = C / heads;
+    lssr::sr::WindowCrossAttention attn(C, heads);
+    const auto opt = torch::randn({N, M, C}), sar = torch::randn({N, M, C});
+    const auto got = attn->forward(opt, sar);
+
+    // Head by head, token by token, from the layers' own weights.
+    const auto q = attn->q(opt), k = attn->k(sar), v = attn->v(sar);
+    auto expected = torch::zeros({N, M, C});
+    for (int64_t n = 0; n < N; ++n)
+        for (int64_t h = 0; h < heads; ++h) {
+            const auto qh = q[n].slice(1, h * hd, (h + 1) * hd), kh = k[n].slice(1, h * hd, (h + 1) * hd),
+                       vh = v[n].slice(1, h * hd, (h + 1) * hd);
+            const auto weights = torch::softmax(qh.matmul(kh.t()) / std::sqrt(double(hd)), 1);
+            expected[n].slice(1, h * hd, (h + 1) * hd).copy_(weights.matmul(vh));
+        }
+    expected = attn->proj(expected);
+    REQUIRE(got.sizes() == expected.sizes());
+    CHECK(torch::allclose(got, expected, 1e-5, 1e-6));
+}
+
+TEST_CASE("the SAR head keeps the image size, pads windows and starts near the identity", "[sr][sar]") {
+    torch::NoGradGuard no_grad;
+    torch::manual_seed(6);
+    lssr::sr::SarHead head(3, 2, 24, 2, 1, 12);
+    const auto image = torch::rand({2, 3, 30, 42}) * 2 - 1;  // not multiples of the window
+    const auto sar = torch::rand({2, 2, 30, 42}) * 2 - 1;
+    const auto out = head->forward(image, sar);
+    REQUIRE(out.sizes() == image.sizes());
+    CHECK(torch::isfinite(out).all().item<bool>());
+    // out = image + gamma * out_proj(...), gamma starting at 0.1.
+    CHECK((out - image).abs().mean().item<double>() < 0.2);
+    CHECK_FALSE(torch::equal(out, image));
+}
