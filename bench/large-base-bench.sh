@@ -81,6 +81,7 @@ read -r init_s init_kb < <(measure "$model_tool" init "$root/data/configs/sd21-b
 say "packing a bundle on it (LoRA rank 4 on PiSA-SR's targets)"
 read -r pack_s pack_kb < <(measure "$model_tool" pack "$work/sd21" -o "$work/sd21.safetensors" -q)
 "$model_tool" info --json "$work/sd21.safetensors" >"$work/info.json"
+"$model_tool" keys "$work/sd21" >"$work/keys.tsv"  # the bundle refers to the base: count it from its tensors
 
 # The first granule of the sample, every file cut alike (bands and Fmask keep their names).
 stem="$(compgen -G "$root/data/sample/HLS.L30.*.B02.tif" | head -n1)" || die "data/sample has no HLS L30 granule"
@@ -106,6 +107,14 @@ import json, os, sys
 work, size, threads, tile, init_s, init_kb, json_out, *runs = sys.argv[1:]
 info = json.load(open(os.path.join(work, "info.json")))
 params = info["parameters"]
+counts = {"unet": 0, "vae": 0}
+for line in open(os.path.join(work, "keys.tsv")):
+    name, shape = line.rstrip("\n").split("\t")
+    n = 1
+    for d in json.loads(shape):
+        n *= d
+    counts[name.split(".", 1)[0]] += n
+params["base_unet"], params["base_vae"] = counts["unet"], counts["vae"]
 out = {"base": "stable-diffusion-2-1-base configs, random weights (lssr-model init)",
        "unet_parameters": params["base_unet"], "vae_parameters": params["base_vae"],
        "lora_parameters": params["lora"], "scene_px": int(size), "tile": int(tile),

@@ -1,9 +1,15 @@
 #include "libsr/lssr/sar_head.hpp"
 
+#include <algorithm>
+#include <vector>
+
 namespace lssr::sr {
 namespace {
 
 namespace F = torch::nn::functional;
+
+// Windows of 12x12 tokens per attention call: 32 hold 5 MB of scores (2 heads).
+constexpr int64_t kWindowsPerChunk = 32;
 
 torch::nn::Sequential conv_stem(int64_t in, int64_t dim) {
     return torch::nn::Sequential(torch::nn::Conv2d(torch::nn::Conv2dOptions(in, dim, 3).padding(1)),
@@ -69,12 +75,23 @@ torch::Tensor CrossAttnBlock2DImpl::forward(const torch::Tensor& opt_in, const t
         sar = F::pad(sar, F::PadFuncOptions({0, pw, 0, ph}));
     }
     const auto opt_tok = partition(opt, window_), sar_tok = partition(sar, window_);
-    const auto sar_ln = norm_kv(sar_tok);
-    auto fused = attn(norm_q(opt_tok), sar_ln);
-    const auto g = gate->forward(sar_ln.mean(1));
-    fused = opt_tok + gamma * (g.unsqueeze(1) * fused);
-    fused = fused + mlp(norm_out(fused));
-    auto out = unpartition(fused, window_, B, C, H + ph, W + pw);
+    // Every step works within a window (norms and MLP per token, attention and
+    // gate per window), so windows go in chunks whose attention scores fit in
+    // the CPU's cache: the same numbers, twice as fast on a 192 px tile as all
+    // 512 windows at once (whose 85 MB of scores stream through memory).
+    const int64_t windows = opt_tok.size(0);
+    std::vector<torch::Tensor> chunks;
+    for (int64_t w0 = 0; w0 < windows; w0 += kWindowsPerChunk) {
+        const int64_t w1 = std::min(windows, w0 + kWindowsPerChunk);
+        const auto opt_part = opt_tok.slice(0, w0, w1);
+        const auto sar_ln = norm_kv(sar_tok.slice(0, w0, w1));
+        auto fused = attn(norm_q(opt_part), sar_ln);
+        const auto g = gate->forward(sar_ln.mean(1));
+        fused = opt_part + gamma * (g.unsqueeze(1) * fused);
+        chunks.push_back(fused + mlp(norm_out(fused)));
+    }
+    const auto tokens = chunks.size() == 1 ? chunks.front() : torch::cat(chunks, 0);
+    auto out = unpartition(tokens, window_, B, C, H + ph, W + pw);
     return out.slice(2, 0, H).slice(3, 0, W);
 }
 

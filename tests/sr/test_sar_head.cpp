@@ -42,3 +42,19 @@ TEST_CASE("the SAR head keeps the image size, pads windows and starts near the i
     CHECK((out - image).abs().mean().item<double>() < 0.2);
     CHECK_FALSE(torch::equal(out, image));
 }
+
+TEST_CASE("the SAR fusion block gives each window the same values whether windows go at once or in chunks",
+          "[sr][sar]") {
+    torch::NoGradGuard no_grad;
+    torch::manual_seed(7);
+    lssr::sr::CrossAttnBlock2D block(24, 2, 12);
+    // 192 x 192 px: 256 windows per image, run in chunks; a 24 x 24 part: 4 windows, one chunk.
+    const auto opt = torch::randn({2, 24, 192, 192}), sar = torch::randn({2, 24, 192, 192});
+    const auto whole = block->forward(opt, sar);
+    for (int64_t r : {0, 96, 168})
+        for (int64_t c : {0, 72, 168}) {
+            const auto part = block->forward(opt.slice(2, r, r + 24).slice(3, c, c + 24),
+                                             sar.slice(2, r, r + 24).slice(3, c, c + 24));
+            CHECK(torch::allclose(part, whole.slice(2, r, r + 24).slice(3, c, c + 24), 1e-5, 1e-6));
+        }
+}
