@@ -39,6 +39,19 @@ public:
     }
 };
 
+// A 6-band HLS-like Int16 scene (scale 1e-4, nodata -9999) of `values` on a UTM grid.
+sr::LrScene write_scene(const std::string& path, const RasterBlock& values) {
+    RasterSpec spec;
+    spec.grid = lssr::test::utm_grid(values.width, values.height, 30.0);
+    spec.bands = 6;
+    spec.type = GDT_Int16;
+    spec.nodata = -9999.0;
+    spec.scalings.assign(6, BandScaling{1e-4, 0.0, -9999.0});
+    write_raster(path, spec, values, OutputOptions{});
+    std::vector<std::string> warnings;
+    return sr::resolve_lr_scene(path, warnings);
+}
+
 RasterBlock read_all(const std::string& path) {
     auto ds = open_raster(path);
     return read_block(*ds, {1, 2, 3, 4, 5, 6}, Window{0, 0, ds->GetRasterXSize(), ds->GetRasterYSize()}, path);
@@ -48,16 +61,7 @@ RasterBlock read_all(const std::string& path) {
 
 TEST_CASE("upscale_scene blends tile disagreements smoothly and independently of batching", "[sr][upscale][blend]") {
     TempDir tmp;
-    const auto in = tmp.file("flat.tif");
-    RasterSpec spec;
-    spec.grid = lssr::test::utm_grid(53, 41, 30.0);
-    spec.bands = 6;
-    spec.type = GDT_Int16;
-    spec.nodata = -9999.0;
-    spec.scalings.assign(6, BandScaling{1e-4, 0.0, -9999.0});
-    write_raster(in, spec, RasterBlock(6, 53, 41, 1000.0f), OutputOptions{});
-    std::vector<std::string> warnings;
-    const auto scene = sr::resolve_lr_scene(in, warnings);
+    const auto scene = write_scene(tmp.file("flat.tif"), RasterBlock(6, 53, 41, 1000.0f));
 
     std::vector<RasterBlock> results;
     for (int batch : {1, 3, 100}) {
@@ -97,13 +101,6 @@ TEST_CASE("upscale_scene blends tile disagreements smoothly and independently of
 
 TEST_CASE("upscale_scene in vertical stripes writes what one stripe does", "[sr][upscale][stripes]") {
     TempDir tmp;
-    const auto in = tmp.file("texture.tif");
-    RasterSpec spec;
-    spec.grid = lssr::test::utm_grid(97, 37, 30.0);
-    spec.bands = 6;
-    spec.type = GDT_Int16;
-    spec.nodata = -9999.0;
-    spec.scalings.assign(6, BandScaling{1e-4, 0.0, -9999.0});
     RasterBlock values(6, 97, 37);
     for (int b = 0; b < 6; ++b)
         for (int r = 0; r < 37; ++r)
@@ -111,9 +108,7 @@ TEST_CASE("upscale_scene in vertical stripes writes what one stripe does", "[sr]
                 values.at(b, r, c) = 1000.0f + 300.0f * std::sin(0.7 * c + 0.3 * b) * std::cos(0.45 * r);
     for (int r = 10; r < 20; ++r)
         for (int c = 40; c < 47; ++c) values.at(2, r, c) = -9999.0f;  // nodata across a stripe edge
-    write_raster(in, spec, values, OutputOptions{});
-    std::vector<std::string> warnings;
-    const auto scene = sr::resolve_lr_scene(in, warnings);
+    const auto scene = write_scene(tmp.file("texture.tif"), values);
 
     for (auto consistency : {sr::Consistency::None, sr::Consistency::Exact}) {
         INFO("consistency " << sr::to_string(consistency));
