@@ -33,7 +33,7 @@ gdalwarp -r cubic, and measure its peak RSS, tile seams and 30 m consistency
                    a quick trial: the SPEC targets are only judged at 3660)
   --threads N      threads for lssr-upscale and gdalwarp (default 2)
   --tile N         lssr-upscale --tile, input pixels (default 64)
-  --overlap N      lssr-upscale --overlap, input pixels (default 12, as lssr-upscale)
+  --overlap N      lssr-upscale --overlap, input pixels (default 8, as lssr-upscale)
   --stripe-width N lssr-upscale --stripe-width, input pixels (default: lssr-upscale's)
   --side           also give lssr-upscale a DEM, land cover and Sentinel-1
                    (the generated area's, mirrored like the bands): the full
@@ -50,7 +50,7 @@ ratio is taken on a central 1152x1152 window).
 EOF
 }
 
-model="" size=3660 threads=2 tile=64 overlap=12 stripe="" json="" keep=0 quiet=0 side=0
+model="" size=3660 threads=2 tile=64 overlap=8 stripe="" json="" keep=0 quiet=0 side=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --model) [ $# -ge 2 ] || usage_error "--model needs a file"; model="$2"; shift 2 ;;

@@ -21,7 +21,7 @@ prompt="$root/data/models/sd-tiny/prompt_embedding.safetensors"
 sizes="256 512"
 threads=2
 tile=64
-overlap=12
+overlap=8
 device=cpu
 while [ $# -gt 0 ]; do
   case "$1" in

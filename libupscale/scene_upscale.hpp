@@ -45,7 +45,7 @@ public:
 
 struct UpscaleOptions {
     int tile = 64;     // LR pixels
-    int overlap = 12;  // LR pixels shared by neighbouring tiles
+    int overlap = 8;   // LR pixels shared by neighbouring tiles (12 cost 15% more time for no gain, 6 left seams)
     int batch = 2;     // tiles per model call (more only pays on a GPU)
     io::FmaskPolicy fmask;
     std::string output;

@@ -112,7 +112,7 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(1, 12));
     cli.add_option("--tile", options.tile, "Tile size in input (30 m) pixels (default 64)")
         ->check(CLI::Range(1, std::numeric_limits<int>::max()));
-    cli.add_option("--overlap", options.overlap, "Overlap of neighbouring tiles in input pixels (default 12)")
+    cli.add_option("--overlap", options.overlap, "Overlap of neighbouring tiles in input pixels (default 8)")
         ->check(CLI::NonNegativeNumber);
     cli.add_option("--batch", options.batch, "Tiles per model call (default 2)")->check(CLI::PositiveNumber);
     cli.add_option("--stripe-width", options.stripe_width,
