@@ -131,6 +131,48 @@ TEST_CASE("COG output is written through a staging GTiff and is a valid COG", "[
     CHECK(std::string(layout) == "COG");
 }
 
+TEST_CASE("a compressed output written in column windows has each block once, as one written by rows",
+          "[raster][output]") {
+    TempDir dir;
+    RasterSpec spec;
+    spec.grid = test::utm_grid(600, 400, 10.0);
+    spec.type = GDT_Int16;
+    spec.nodata = -9999;
+    RasterBlock block(1, 600, 400);
+    for (int r = 0; r < 400; ++r)
+        for (int c = 0; c < 600; ++c) block.at(0, r, c) = static_cast<float>((r * 7 + c * 13) % 1000);
+    OutputOptions deflate;
+    deflate.creation_options = {"COMPRESS=DEFLATE"};
+    write_raster(dir.file("rows.tif"), spec, block, deflate);
+    // Four column stripes, each written top to bottom in strips: the upscaler's
+    // order, with a block cache too small to hold the file (as on a full tile).
+    OutputOptions windowed = deflate;
+    windowed.windowed = true;  // without it this file came out 2.6x larger (blocks appended again)
+    const auto cache = GDALGetCacheMax64();
+    GDALSetCacheMax64(128 << 10);
+    {
+        RasterWriter writer(dir.file("windows.tif"), spec, windowed);
+        for (int c0 = 0; c0 < 600; c0 += 150)
+            for (int r0 = 0; r0 < 400; r0 += 50) {
+                const Window w{c0, r0, 150, 50};
+                writer.write(crop(block, w), w);
+            }
+        writer.finish();
+    }
+    GDALSetCacheMax64(cache);
+    CHECK(test::list_files(dir.path()) == std::vector<std::string>{"rows.tif", "windows.tif"});
+    auto a = open_raster(dir.file("rows.tif")), b = open_raster(dir.file("windows.tif"));
+    CHECK(read_block(*b, {1}, Window{0, 0, 600, 400}, "windows.tif").data ==
+          read_block(*a, {1}, Window{0, 0, 600, 400}, "rows.tif").data);
+    CHECK(std::string(b->GetMetadataItem("COMPRESSION", "IMAGE_STRUCTURE")) == "DEFLATE");
+    // The same layout (GTiff's default strips) and no block stored twice.
+    int bx = 0, by = 0;
+    b->GetRasterBand(1)->GetBlockSize(&bx, &by);
+    CHECK(bx == 600);
+    const auto size = [](const std::string& path) { return std::ifstream(path, std::ios::ate | std::ios::binary).tellg(); };
+    CHECK(size(dir.file("windows.tif")) <= size(dir.file("rows.tif")) + 1024);
+}
+
 TEST_CASE("bad inputs give one clear error naming the file", "[raster][errors]") {
     TempDir dir;
     SECTION("missing file") {
