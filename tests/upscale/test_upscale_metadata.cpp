@@ -49,7 +49,7 @@ TEST_CASE("a scene without ID or date: the input as source, --month or no month,
     auto m = upscale_metadata(run(), options, scene, "stack.tif", 0);
     CHECK(m.at("LSSR_SOURCE") == "stack.tif");
     CHECK(m.at("LSSR_TILE") == "64");
-    CHECK(m.at("LSSR_OVERLAP") == "12");
+    CHECK(m.at("LSSR_OVERLAP") == "8");
     CHECK(m.count("LSSR_MONTH") == 0);
     CHECK(m.count("ACQUISITION_DATE") == 0);
     CHECK(m.size() == 8);
