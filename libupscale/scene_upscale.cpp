@@ -55,6 +55,16 @@ struct DoneTile {
 
 constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
 
+// Output rows (and columns) of halo blended around each strip (and stripe)
+// for the consistency projection: the projection's response to a change
+// decays by ~0.15 (at worst ~0.29, near nodata) per input row, so solving on
+// the strip plus kHaloInputRows input rows each side leaves the strip's
+// result independent of where strips are cut, to ~1e-6 of the correction.
+constexpr int kHaloInputRows = 10;
+int projection_halo(Consistency consistency) {
+    return consistency == Consistency::Exact ? kHaloInputRows * kScaleFactor : 0;
+}
+
 std::string size_text(double bytes) {
     const double tib = bytes / (1024.0 * kGiB);
     char text[32];
@@ -69,9 +79,9 @@ std::string size_text(double bytes) {
 // tiles with their weights (a tile row is kept until the next one is blended
 // over it) and one blending strip (sum and weight in double, result and
 // encoded copy in float).
-double working_bytes(const io::TilePlan& plan, const UpscaleOptions& o) {
+double working_bytes(const io::TilePlan& plan, const std::vector<Stripe>& stripes, const UpscaleOptions& o) {
     int widest = 0, widest_tiles = 0;  // the widest stripe, in LR pixels and tile columns
-    for (const Stripe& s : plan_stripes(plan, o.stripe_width, 0)) {
+    for (const Stripe& s : stripes) {
         widest = std::max(widest, s.input_width);
         widest_tiles = std::max(widest_tiles, s.end_tile_col - s.first_tile_col);
     }
@@ -118,11 +128,12 @@ void check_output_grid(const LrScene& scene) {
 // Refuses, before any long work, a scene whose working buffers or
 // uncompressed output cannot fit this machine (a 10^6 x 10^6 VRT would
 // otherwise run out of memory or disk after minutes).
-void check_scene_fits(const LrScene& scene, const io::TilePlan& plan, const UpscaleOptions& options) {
+void check_scene_fits(const LrScene& scene, const io::TilePlan& plan, const std::vector<Stripe>& stripes,
+                      const UpscaleOptions& options) {
     const auto& g = scene.grid;
     const std::string size = scene_size(g), hr_size = output_size(g);
     const long long hr_w = static_cast<long long>(g.width) * kScaleFactor, hr_h = static_cast<long long>(g.height) * kScaleFactor;
-    const double memory = working_bytes(plan, options);
+    const double memory = working_bytes(plan, stripes, options);
     const double ram = static_cast<double>(CPLGetUsablePhysicalRAM());
     if (ram > 0 && memory > ram)
         throw InputError(scene.label + ": a " + size + " scene (" + hr_size + " output) needs about " +
@@ -135,7 +146,7 @@ void check_scene_fits(const LrScene& scene, const io::TilePlan& plan, const Upsc
     const auto dir = std::filesystem::absolute(options.output, ec).parent_path();
     const auto space = std::filesystem::space(dir, ec);
     // Run in stripes, the output is built in an uncompressed work file first.
-    const bool windowed = plan_stripes(plan, options.stripe_width, 0).size() > 1;
+    const bool windowed = stripes.size() > 1;
     const bool packed = compressed(options.output_options);
     const double needed = windowed ? file * (packed ? 1 : 2) : (packed ? 0 : file);
     if (!ec && needed > static_cast<double>(space.available))
@@ -148,10 +159,10 @@ void check_scene_fits(const LrScene& scene, const io::TilePlan& plan, const Upsc
 
 class Upscaler {
 public:
-    Upscaler(const LrScene& scene, TileModel& model, const io::TilePlan& plan, const UpscaleOptions& options,
-             const Progress& progress)
+    Upscaler(const LrScene& scene, TileModel& model, const io::TilePlan& plan, const std::vector<Stripe>& stripes,
+             const UpscaleOptions& options, const Progress& progress)
         : scene_(scene), model_(model), options_(options), progress_(progress), reader_(scene, options.fmask),
-          plan_(plan), hr_grid_(scene.grid.refined(kScaleFactor)),
+          plan_(plan), stripes_(stripes), hr_grid_(scene.grid.refined(kScaleFactor)),
           encoding_(output_encoding(scene.type, scene.scalings, options.data_type)) {}
 
     UpscaleStats run() {
@@ -165,18 +176,17 @@ public:
         for (const auto& r : io::reflectance_role_names()) spec.descriptions.push_back(r);
         spec.metadata = options_.metadata;
         spec.metadata["LSSR_CONSISTENCY"] = to_string(options_.consistency);
-        const auto stripes = plan_stripes(plan_, options_.stripe_width, halo());
         io::OutputOptions output_options = options_.output_options;
-        output_options.windowed = stripes.size() > 1;
+        output_options.windowed = stripes_.size() > 1;
         io::RasterWriter writer(options_.output, spec, output_options);
 
         stats_.grid = hr_grid_;
         stats_.encoding_note = encoding_.note;
         stats_.tiles = static_cast<int>(plan_.size());
-        for (const Stripe& stripe : stripes)
+        for (const Stripe& stripe : stripes_)
             tiles_to_do_ += static_cast<size_t>(stripe.end_tile_col - stripe.first_tile_col) * plan_.rows();
-        stats_.stripes = static_cast<int>(stripes.size());
-        for (const Stripe& stripe : stripes) run_stripe(stripe, writer);
+        stats_.stripes = static_cast<int>(stripes_.size());
+        for (const Stripe& stripe : stripes_) run_stripe(stripe, writer);
         {
             StageTimer timer(options_.profile, "write");
             writer.finish(scaled(progress_, 0.98, 1.0));
@@ -253,8 +263,7 @@ private:
                 if (static_cast<int>(batch.size()) >= batch_size) flush();
             }
             ++tiles_done_;
-            report(progress_, 0.98 * std::min(1.0, static_cast<double>(tiles_done_) / std::max<size_t>(1, tiles_to_do_)),
-                   "upscaling");
+            report(progress_, 0.98 * tiles_done_ / std::max<size_t>(1, tiles_to_do_), "upscaling");
         }
         flush();
     }
@@ -278,13 +287,7 @@ private:
         cache_.push_back(DoneTile{std::move(hr), tile});
     }
 
-    // Output rows of halo blended above and below each strip for the
-    // consistency projection: the projection's response to a change decays by
-    // ~0.15 (at worst ~0.29, near nodata) per input row, so solving on the strip
-    // plus kHaloInputRows input rows each side leaves the strip's result
-    // independent of where strips are cut, to ~1e-6 of the correction.
-    static constexpr int kHaloInputRows = 10;
-    int halo() const { return options_.consistency == Consistency::Exact ? kHaloInputRows * kScaleFactor : 0; }
+    int halo() const { return projection_halo(options_.consistency); }
 
     // Blends, projects, masks and writes output rows [begin, end) in strips of
     // bounded size. begin, end and the strips are multiples of kScaleFactor rows.
@@ -351,6 +354,7 @@ private:
     Progress progress_;
     LrReader reader_;
     const io::TilePlan& plan_;
+    const std::vector<Stripe>& stripes_;
     io::Grid hr_grid_;
     OutputEncoding encoding_;
     Stripe stripe_;  // the stripe being run
@@ -368,8 +372,9 @@ UpscaleStats upscale_scene(const LrScene& scene, TileModel& model, const Upscale
     check_output_grid(scene);
     const io::TilePlan plan =
         io::plan_tiles(scene.grid.width, scene.grid.height, options.tile, options.overlap, kScaleFactor);
-    check_scene_fits(scene, plan, options);
-    return Upscaler(scene, model, plan, options, progress).run();
+    const auto stripes = plan_stripes(plan, options.stripe_width, projection_halo(options.consistency));
+    check_scene_fits(scene, plan, stripes, options);
+    return Upscaler(scene, model, plan, stripes, options, progress).run();
 }
 
 }  // namespace lssr::sr

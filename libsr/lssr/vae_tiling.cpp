@@ -13,7 +13,8 @@ torch::Tensor axis_tensor(const io::AxisWeights& w, const torch::TensorOptions& 
 }
 
 // `net` maps [B,C,h,w] to [B,C',h*scale,w*scale]; x is cut into tiles of
-// `tile` input pixels overlapping by `overlap` (multiples of `align`).
+// `tile` input pixels overlapping by `overlap` (for the encoder, multiples of
+// its factor, so that every tile's output lies on whole latent pixels).
 torch::Tensor in_tiles(const std::function<torch::Tensor(const torch::Tensor&)>& net, const torch::Tensor& x,
                        int64_t tile, int64_t overlap, double scale) {
     const int64_t H = x.size(2), W = x.size(3);
