@@ -54,17 +54,14 @@ while [ $# -gt 0 ]; do
     *) usage_error "unknown option '$1'" ;;
   esac
 done
-[[ "$steps" =~ ^[1-9][0-9]*$ ]] || usage_error "--steps must be a positive integer, not '$steps'"
-[[ "$threads" =~ ^[1-9][0-9]*$ ]] || usage_error "--threads must be a positive integer, not '$threads'"
+check_positive steps threads
 [ -f "$scene" ] || die "$scene: no such scene"
 model="$(model_path "$model")" || exit 1
 json="$(json_path "$json")" || exit 1
 tile="$(find_tool lssr-tile)" train="$(find_tool lssr-train)"
 [ -n "$tile" ] && [ -n "$train" ] || die "missing lssr-tile or lssr-train (build the suite or set LSSR_BIN)"
 
-work="$(mktemp -d -t lssr-finetune.XXXXXX)"
-cleanup() { if [ "$keep" = 1 ]; then say "kept $work"; else rm -rf "$work"; fi; }
-trap cleanup EXIT
+make_work_dir finetune
 mkdir -p "$work/eval"
 mapfile -t eval_scenes < <(compgen -G "$root/bench/data/real/$eval_glob" | sort)
 [ "${#eval_scenes[@]}" -gt 0 ] || die "no scene matches bench/data/real/$eval_glob"

@@ -67,9 +67,7 @@ while [ $# -gt 0 ]; do
     *) usage_error "unknown option '$1'" ;;
   esac
 done
-for v in size threads tile; do
-  [[ "${!v}" =~ ^[1-9][0-9]*$ ]] || usage_error "--$v must be a positive integer, not '${!v}'"
-done
+check_positive size threads tile
 [[ "$overlap" =~ ^[0-9]+$ ]] && [ "$overlap" -lt "$tile" ] ||
   usage_error "--overlap must be a non-negative integer below --tile, not '$overlap'"
 [ -z "$stripe" ] || [[ "$stripe" =~ ^[0-9]+$ ]] || usage_error "--stripe-width must be a non-negative integer, not '$stripe'"
@@ -88,9 +86,7 @@ for t in gdalbuildvrt gdal_translate gdalwarp gdalinfo; do command -v "$t" >/dev
 [ -x /usr/bin/time ] || missing+=("/usr/bin/time (GNU time)")
 [ "${#missing[@]}" -eq 0 ] || die "missing: ${missing[*]} (set LSSR_BIN or build the suite)"
 
-work="$(mktemp -d -t lssr-full-tile.XXXXXX)"
-cleanup() { if [ "$keep" = 1 ]; then say "kept $work"; else rm -rf "$work"; fi; }
-trap cleanup EXIT
+make_work_dir full-tile
 started=$SECONDS
 
 # --- 1. The granule: one generated chunk, mirrored into a k x k mosaic.

@@ -8,6 +8,7 @@
 set -euo pipefail
 me="$(basename "$0")"
 root="$(cd "$(dirname "$0")/.." && pwd)"
+# shellcheck source=bench/lib.sh
 . "$root/bench/lib.sh"
 
 usage() {
@@ -49,9 +50,7 @@ while [ $# -gt 0 ]; do
     *) usage_error "unknown option '$1'" ;;
   esac
 done
-for v in size threads tile; do
-  [[ "${!v}" =~ ^[1-9][0-9]*$ ]] || usage_error "--$v must be a positive integer, not '${!v}'"
-done
+check_positive size threads tile
 [ -z "$vae_tile" ] || [[ "$vae_tile" =~ ^[0-9]+$ ]] || usage_error "--vae-tile must be a non-negative integer"
 IFS=, read -r -a precision_list <<<"$precisions"
 for p in "${precision_list[@]}"; do
@@ -71,9 +70,7 @@ for t in gdalbuildvrt gdal_translate; do command -v "$t" >/dev/null 2>&1 || miss
 [ -x /usr/bin/time ] || missing+=("/usr/bin/time (GNU time)")
 [ "${#missing[@]}" -eq 0 ] || die "missing: ${missing[*]} (set LSSR_BIN or build the suite)"
 
-work="$(mktemp -d -t lssr-large-base.XXXXXX)"
-cleanup() { if [ "$keep" = 1 ]; then say "kept $work"; else rm -rf "$work"; fi; }
-trap cleanup EXIT
+make_work_dir large-base
 started=$SECONDS
 
 say "writing an SD-2.1-shaped base of random weights (lssr-model init data/configs/sd21-base)"

@@ -43,6 +43,22 @@ find_python() {
   command -v python3 2>/dev/null || true
 }
 
+# Stops with a usage error unless each named variable holds a positive
+# integer; the message names the option --<variable>.
+check_positive() {  # variable...
+  local v
+  for v in "$@"; do
+    [[ "${!v}" =~ ^[1-9][0-9]*$ ]] || usage_error "--$v must be a positive integer, not '${!v}'"
+  done
+}
+
+# A scratch folder in $work (mktemp -t lssr-NAME.XXXXXX), removed when the
+# script exits unless $keep is 1 (--keep), when its path is said instead.
+make_work_dir() {  # name
+  work="$(mktemp -d -t "lssr-$1.XXXXXX")"
+  trap 'if [ "$keep" = 1 ]; then say "kept $work"; else rm -rf "$work"; fi' EXIT
+}
+
 # Runs a command under GNU time; prints "elapsed_s peak_rss_kb". Its output
 # goes to $work/cmd.out and $work/cmd.err; on failure the error is shown and
 # the script stops.

@@ -77,8 +77,7 @@ while [ $# -gt 0 ]; do
     *) usage_error "unknown option '$1'" ;;
   esac
 done
-[[ "$areas" =~ ^[1-9][0-9]*$ ]] || usage_error "--areas must be a positive integer, not '$areas'"
-[[ "$threads" =~ ^[1-9][0-9]*$ ]] || usage_error "--threads must be a positive integer, not '$threads'"
+check_positive areas threads
 [[ "$size" =~ ^[0-9]+([.][0-9]+)?$ ]] || usage_error "--size must be a number of km, not '$size'"
 if [ -z "$seeds" ]; then
   seed_list=(); for ((k = 0; k < areas; k++)); do seed_list+=($((9001 + k))); done
@@ -109,9 +108,7 @@ for t in gdalwarp gdalinfo; do command -v "$t" >/dev/null 2>&1 || missing+=("$t"
 [ "${#missing[@]}" -eq 0 ] ||
   die "missing: ${missing[*]} (set LSSR_BIN, build the suite or put the tools on PATH)"
 
-work="$(mktemp -d -t lssr-quality.XXXXXX)"
-cleanup() { if [ "$keep" = 1 ]; then say "kept $work"; else rm -rf "$work"; fi; }
-trap cleanup EXIT
+make_work_dir quality
 started=$SECONDS
 patches="$work/patches"
 mkdir -p "$patches" "$work/pred" "$work/metrics" "$work/areas"

@@ -69,7 +69,7 @@ while [ $# -gt 0 ]; do
     *) usage_error "unknown option '$1'" ;;
   esac
 done
-[[ "$threads" =~ ^[1-9][0-9]*$ ]] || usage_error "--threads must be a positive integer, not '$threads'"
+check_positive threads
 [ -d "$data" ] || die "$data: no such folder"
 data="$(cd "$data" && pwd)"
 model="$(model_path "$model")" || exit 1
@@ -87,9 +87,7 @@ mapfile -t scenes < <(compgen -G "$data/*.tif" | sort)
 [ "${#scenes[@]}" -gt 0 ] || die "$data: no .tif scenes"
 mkdir -p "$out/panels"
 out="$(cd "$out" && pwd)"
-work="$(mktemp -d -t lssr-real.XXXXXX)"
-cleanup() { if [ "$keep" = 1 ]; then say "kept $work"; else rm -rf "$work"; fi; }
-trap cleanup EXIT
+make_work_dir real
 started=$SECONDS
 mkdir -p "$work/ref" "$work/lr" "$work/metrics" "$work/sr"
 
