@@ -122,6 +122,13 @@ int main(int argc, char** argv) {
     cli.add_option("--sar-dim", o.sar_shape.dim, "Width of a new SAR head (default " + d(defaults.sar_shape.dim) + ")")->check(CLI::PositiveNumber);
     cli.add_option("--sar-heads", o.sar_shape.heads, "Attention heads of a new SAR head (default " + d(defaults.sar_shape.heads) + ")")->check(CLI::PositiveNumber);
     cli.add_option("--sar-layers", o.sar_shape.layers, "Blocks of a new SAR head (default " + d(defaults.sar_shape.layers) + ")")->check(CLI::PositiveNumber);
+    cli.add_option("--sar-window", o.sar_shape.window, "Attention window of a new SAR head, in tokens (default " + d(defaults.sar_shape.window) + ")")
+        ->check(CLI::PositiveNumber);
+    cli.add_option("--sar-stride", o.sar_shape.token_stride,
+                   "Output pixels per SAR token side: 1 (default) as the authors, 3 = one token per 30 m input pixel, 9x cheaper")
+        ->check(CLI::Range(1, 16));
+    cli.add_flag("--new-sar", o.new_sar,
+                 "With --model: replace its SAR head by a new one (--sar-*) and train that alone; the rest stays as it is");
     cli.add_option("--device", device, "auto (default: CUDA when available), cpu, cuda or cuda:N");
     tool.add_overwrite_flag();
 

@@ -118,6 +118,7 @@ void write_bundle(const std::string& path, SrModel& model, const BundleWriteOpti
     if (model.sar_head) {
         const auto& sh = model.sar_head->shape();
         arch["sar"] = {{"dim", sh.dim}, {"heads", sh.heads}, {"layers", sh.layers}, {"window", sh.window}};
+        if (sh.token_stride != 1) arch["sar"]["token_stride"] = sh.token_stride;  // absent: the authors' layout
     }
     meta["format"] = kBundleFormat;
     meta["architecture"] = arch.dump();

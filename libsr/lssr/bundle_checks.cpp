@@ -231,16 +231,20 @@ SarHead build_sar_head(const SafetensorsFile& file, const json& arch) {
     const int64_t heads = shape_value(file, a, "sar", "heads", 6, kMaxSideWidth);
     const int64_t layers = shape_value(file, a, "sar", "layers", 2, 64);
     const int64_t window = shape_value(file, a, "sar", "window", 12, 256);
+    const int64_t stride = shape_value(file, a, "sar", "token_stride", 1, 16);
     check_heads(file, "sar", dim, heads);
     const std::string declared = "SAR width " + std::to_string(dim);
-    expect_shape(file, "post_fusion.opt_in.0.weight", {dim, 3, 3, 3}, declared);
+    const int64_t kernel = stride == 1 ? 3 : stride;
+    const std::string cells = stride == 1 ? declared : declared + " and token stride " + std::to_string(stride);
+    expect_shape(file, "post_fusion.opt_in.0.weight", {dim, 3, kernel, kernel}, cells);
+    expect_shape(file, "post_fusion.out_proj.weight", {3 * stride * stride, dim, 1, 1}, cells);
     for (int64_t i = 0; i < layers; ++i) {
         const std::string block = "post_fusion.fusion.blocks." + std::to_string(i) + ".";
         const std::string in_block = declared + " and " + std::to_string(layers) + " layers";
         expect_shape(file, block + "mlp.fc1.weight", {4 * dim, dim}, in_block);
         expect_shape(file, block + "attn.q.weight", {dim, dim}, in_block);
     }
-    return SarHead(3, 2, dim, heads, layers, window);
+    return SarHead(3, 2, dim, heads, layers, window, stride);
 }
 
 // The architecture of an lssr-bundle/1: known fields of the right types,
@@ -259,7 +263,7 @@ void check_architecture(const SafetensorsFile& file, const json& arch, int64_t c
         if (!arch.contains(section)) continue;
         if (!arch[section].is_object()) bad_field(file, std::string("architecture.") + section, "is not a JSON object");
         static const std::set<std::string> knowledge_keys = {"dim", "heads", "attention_stride"};
-        static const std::set<std::string> sar_keys = {"dim", "heads", "layers", "window"};
+        static const std::set<std::string> sar_keys = {"dim", "heads", "layers", "window", "token_stride"};
         const auto& keys = std::string(section) == "knowledge" ? knowledge_keys : sar_keys;
         for (const auto& [key, v] : arch[section].items())
             if (!keys.count(key))

@@ -11,9 +11,13 @@ namespace F = torch::nn::functional;
 // Windows of 12x12 tokens per attention call: 32 hold 5 MB of scores (2 heads).
 constexpr int64_t kWindowsPerChunk = 32;
 
-torch::nn::Sequential conv_stem(int64_t in, int64_t dim) {
-    return torch::nn::Sequential(torch::nn::Conv2d(torch::nn::Conv2dOptions(in, dim, 3).padding(1)),
-                                 torch::nn::GELU(), torch::nn::Conv2d(torch::nn::Conv2dOptions(dim, dim, 1)));
+// Stride 1: the authors' 3x3 stem at full resolution. Stride s: one token per
+// s x s cell of the image (same key names, a kernel of s x s).
+torch::nn::Sequential conv_stem(int64_t in, int64_t dim, int64_t stride) {
+    const auto first = stride == 1 ? torch::nn::Conv2dOptions(in, dim, 3).padding(1)
+                                   : torch::nn::Conv2dOptions(in, dim, stride).stride(stride);
+    return torch::nn::Sequential(torch::nn::Conv2d(first), torch::nn::GELU(),
+                                 torch::nn::Conv2d(torch::nn::Conv2dOptions(dim, dim, 1)));
 }
 
 // [B,C,H,W] (H, W multiples of ws) -> [B*nW, ws*ws, C]
@@ -36,15 +40,20 @@ WindowCrossAttentionImpl::WindowCrossAttentionImpl(int64_t dim, int64_t heads) :
 }
 
 torch::Tensor WindowCrossAttentionImpl::forward(const torch::Tensor& opt, const torch::Tensor& sar) {
+    return attend(opt, k(sar), v(sar));
+}
+
+torch::Tensor WindowCrossAttentionImpl::attend(const torch::Tensor& opt, const torch::Tensor& keys,
+                                               const torch::Tensor& values) {
     const int64_t N = opt.size(0), M = opt.size(1), C = opt.size(2), hd = C / heads_;
     // [N,M,C] -> [N*heads, M, hd], contiguous for bmm. The query is scaled
     // before the product (M*hd values, not M*M): the same attention, and
     // the softmax over windows of 144 tokens is then the only M*M pass left.
     auto heads = [&](const torch::Tensor& x) {
-        return x.view({N, M, heads_, hd}).permute({0, 2, 1, 3}).reshape({N * heads_, M, hd});
+        return x.reshape({N, M, heads_, hd}).permute({0, 2, 1, 3}).reshape({N * heads_, M, hd});
     };
-    const auto scores = torch::bmm(heads(q(opt) * std::pow(double(hd), -0.5)), heads(k(sar)).transpose(1, 2));
-    const auto mixed = torch::bmm(torch::softmax(scores, -1), heads(v(sar)));
+    const auto scores = torch::bmm(heads(q(opt) * std::pow(double(hd), -0.5)), heads(keys).transpose(1, 2));
+    const auto mixed = torch::bmm(torch::softmax(scores, -1), heads(values));
     return proj(mixed.view({N, heads_, M, hd}).permute({0, 2, 1, 3}).reshape({N, M, C}));
 }
 
@@ -68,6 +77,8 @@ CrossAttnBlock2DImpl::CrossAttnBlock2DImpl(int64_t dim, int64_t heads, int64_t w
 
 torch::Tensor CrossAttnBlock2DImpl::forward(const torch::Tensor& opt_in, const torch::Tensor& sar_in) {
     const int64_t B = opt_in.size(0), C = opt_in.size(1), H = opt_in.size(2), W = opt_in.size(3);
+    TORCH_CHECK(sar_in.size(0) > 0 && B % sar_in.size(0) == 0, "SAR fusion: ", B,
+                " optical images for ", sar_in.size(0), " SAR images");
     const int64_t ph = (window_ - H % window_) % window_, pw = (window_ - W % window_) % window_;
     auto opt = opt_in, sar = sar_in;
     if (ph || pw) {
@@ -75,20 +86,26 @@ torch::Tensor CrossAttnBlock2DImpl::forward(const torch::Tensor& opt_in, const t
         sar = F::pad(sar, F::PadFuncOptions({0, pw, 0, ph}));
     }
     const auto opt_tok = partition(opt, window_), sar_tok = partition(sar, window_);
-    // Every step works within a window (norms and MLP per token, attention and
-    // gate per window), so windows go in chunks whose attention scores fit in
-    // the CPU's cache: the same numbers, twice as fast on a 192 px tile as all
-    // 512 windows at once (whose 85 MB of scores stream through memory).
-    const int64_t windows = opt_tok.size(0);
+    // The SAR side once per SAR image: its norm, keys, values and gate do not
+    // depend on the optical branch that attends to it.
+    const auto sar_ln = norm_kv(sar_tok);
+    const auto keys = attn->k(sar_ln), values = attn->v(sar_ln);
+    const auto gates = gate->forward(sar_ln.mean(1));
+    // Every optical step works within a window (norms and MLP per token,
+    // attention per window), so windows go in chunks whose attention scores
+    // fit in the CPU's cache: the same numbers, twice as fast on a 192 px tile
+    // as all 512 windows at once (whose 85 MB of scores stream through
+    // memory). A chunk stays within one SAR image's windows.
+    const int64_t windows = opt_tok.size(0), sar_windows = sar_tok.size(0);
     std::vector<torch::Tensor> chunks;
-    for (int64_t w0 = 0; w0 < windows; w0 += kWindowsPerChunk) {
-        const int64_t w1 = std::min(windows, w0 + kWindowsPerChunk);
-        const auto opt_part = opt_tok.slice(0, w0, w1);
-        const auto sar_ln = norm_kv(sar_tok.slice(0, w0, w1));
-        auto fused = attn(norm_q(opt_part), sar_ln);
-        const auto g = gate->forward(sar_ln.mean(1));
-        fused = opt_part + gamma * (g.unsqueeze(1) * fused);
+    for (int64_t w0 = 0; w0 < windows;) {
+        const int64_t s0 = w0 % sar_windows;
+        const int64_t n = std::min({kWindowsPerChunk, windows - w0, sar_windows - s0});
+        const auto opt_part = opt_tok.slice(0, w0, w0 + n);
+        auto fused = attn->attend(norm_q(opt_part), keys.slice(0, s0, s0 + n), values.slice(0, s0, s0 + n));
+        fused = opt_part + gamma * (gates.slice(0, s0, s0 + n).unsqueeze(1) * fused);
         chunks.push_back(fused + mlp(norm_out(fused)));
+        w0 += n;
     }
     const auto tokens = chunks.size() == 1 ? chunks.front() : torch::cat(chunks, 0);
     auto out = unpartition(tokens, window_, B, C, H + ph, W + pw);
@@ -96,23 +113,36 @@ torch::Tensor CrossAttnBlock2DImpl::forward(const torch::Tensor& opt_in, const t
 }
 
 SarHeadImpl::SarHeadImpl(int64_t channels, int64_t sar_channels, int64_t dim, int64_t heads, int64_t layers,
-                         int64_t window)
-    : shape_{dim, heads, layers, window} {
-    opt_in = register_module("opt_in", conv_stem(channels, dim));
-    sar_in = register_module("sar_in", conv_stem(sar_channels, dim));
+                         int64_t window, int64_t token_stride)
+    : shape_{dim, heads, layers, window, token_stride} {
+    TORCH_CHECK(token_stride >= 1, "SAR head: token stride must be at least 1");
+    opt_in = register_module("opt_in", conv_stem(channels, dim, token_stride));
+    sar_in = register_module("sar_in", conv_stem(sar_channels, dim, token_stride));
     auto fusion = std::make_shared<torch::nn::Module>();
     blocks = fusion->register_module("blocks", torch::nn::ModuleList());
     for (int64_t i = 0; i < layers; ++i) blocks->push_back(CrossAttnBlock2D(dim, heads, window));
     register_module("fusion", fusion);
-    out_proj = register_module("out_proj", torch::nn::Conv2d(torch::nn::Conv2dOptions(dim, channels, 1)));
+    out_proj = register_module(
+        "out_proj", torch::nn::Conv2d(torch::nn::Conv2dOptions(dim, channels * token_stride * token_stride, 1)));
     gamma = register_parameter("gamma", torch::full({}, 0.1));
 }
 
 torch::Tensor SarHeadImpl::forward(const torch::Tensor& image, const torch::Tensor& sar) {
-    auto x = opt_in->forward(image);
-    const auto s = sar_in->forward(sar);
-    for (const auto& blk : *blocks) x = blk->as<CrossAttnBlock2DImpl>()->forward(x, s);
-    return image + gamma * out_proj->forward(x);
+    const int64_t s = shape_.token_stride, H = image.size(2), W = image.size(3);
+    const int64_t ph = (s - H % s) % s, pw = (s - W % s) % s;
+    auto opt = image, radar = sar;
+    if (ph || pw) {  // whole cells: the edge pixels repeated
+        const auto pad = F::PadFuncOptions({0, pw, 0, ph}).mode(torch::kReplicate);
+        opt = F::pad(opt, pad);
+        radar = F::pad(radar, pad);
+    }
+    auto x = opt_in->forward(opt);
+    const auto f = sar_in->forward(radar);
+    for (const auto& blk : *blocks) x = blk->as<CrossAttnBlock2DImpl>()->forward(x, f);
+    auto delta = out_proj->forward(x);
+    if (s > 1) delta = torch::pixel_shuffle(delta, s);
+    if (ph || pw) delta = delta.slice(2, 0, H).slice(3, 0, W);
+    return image + gamma * delta;
 }
 
 torch::Tensor normalise_s1(const torch::Tensor& db) {

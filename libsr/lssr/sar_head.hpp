@@ -3,6 +3,10 @@
 // authors, dim 96, 6 heads, 2 blocks, 12x12 windows, gating), applied to each
 // decoded branch: out = image + gamma * out_proj(fusion(opt_in(image), sar_in(s1))).
 // Windows are padded at any size. Parameter names equal the authors' keys.
+// token_stride s > 1 is this suite's cheap variant: the stems cut the image
+// into s x s cells (a strided s x s convolution, one token per 30 m input
+// pixel at s = 3), the fusion runs on that grid (s^2 fewer tokens) and
+// out_proj gives each token its s x s block back by a pixel shuffle.
 #include <torch/torch.h>
 
 namespace lssr::sr {
@@ -11,6 +15,8 @@ class WindowCrossAttentionImpl : public torch::nn::Module {
 public:
     WindowCrossAttentionImpl(int64_t dim, int64_t heads);
     torch::Tensor forward(const torch::Tensor& opt, const torch::Tensor& sar);  // [N,M,C]
+    // The same with the SAR tokens' keys and values already projected ([N,M,C] each).
+    torch::Tensor attend(const torch::Tensor& opt, const torch::Tensor& keys, const torch::Tensor& values);
     torch::nn::Linear q{nullptr}, k{nullptr}, v{nullptr}, proj{nullptr};
 
 private:
@@ -29,7 +35,10 @@ TORCH_MODULE(SarMlp);
 class CrossAttnBlock2DImpl : public torch::nn::Module {
 public:
     CrossAttnBlock2DImpl(int64_t dim, int64_t heads, int64_t window);
-    torch::Tensor forward(const torch::Tensor& opt, const torch::Tensor& sar);  // [B,C,H,W]
+    // opt [B,C,H,W]; sar [b,C,H,W] with B a multiple of b: optical image i
+    // attends to SAR image i % b, whose keys, values and gate are computed
+    // once (both decoded branches share one S1 scene).
+    torch::Tensor forward(const torch::Tensor& opt, const torch::Tensor& sar);
 
 private:
     int64_t window_;
@@ -44,13 +53,16 @@ TORCH_MODULE(CrossAttnBlock2D);
 // The sizes a SarHead is built with (stored in bundles' architecture).
 struct SarHeadShape {
     int64_t dim = 96, heads = 6, layers = 2, window = 12;
+    int64_t token_stride = 1;  // 1: a token per output pixel, as the authors
 };
 
 class SarHeadImpl : public torch::nn::Module {
 public:
     SarHeadImpl(int64_t channels = 3, int64_t sar_channels = 2, int64_t dim = 96, int64_t heads = 6,
-                int64_t layers = 2, int64_t window = 12);
-    // image [B,3,H,W] in [-1,1]; sar [B,2,H,W] normalised (normalise_s1).
+                int64_t layers = 2, int64_t window = 12, int64_t token_stride = 1);
+    // image [B,3,H,W] in [-1,1]; sar [b,2,H,W] normalised (normalise_s1), B a
+    // multiple of b (image i fused with SAR scene i % b). Any H, W: cells
+    // and windows are padded and the padding dropped.
     torch::Tensor forward(const torch::Tensor& image, const torch::Tensor& sar);
     const SarHeadShape& shape() const { return shape_; }
 

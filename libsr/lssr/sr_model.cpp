@@ -181,7 +181,8 @@ SrOutput SrModel::forward_full(const torch::Tensor& lr, const SideTensors& aux) 
             const auto s1 = padded.s1.to(y.device(), torch::kFloat32);
             const auto has = torch::isfinite(s1).flatten(1).any(1).to(y.dtype()).view({-1, 1, 1, 1}).repeat({2, 1, 1, 1});
             const auto s1n = normalise_s1(s1);
-            const auto fused = sar_head->forward(y.to(dtype_), torch::cat({s1n, s1n}, 0).to(dtype_)).to(torch::kFloat32);
+            // Both branches fuse the same S1 scene: the head takes it once.
+            const auto fused = sar_head->forward(y.to(dtype_), s1n.to(dtype_)).to(torch::kFloat32);
             return y + (fused - y) * has;
         });
     // Drop the padding.

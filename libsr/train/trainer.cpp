@@ -259,6 +259,7 @@ NamedParams Run::trainables(Phase phase) {
         }
         case Phase::LssrPixel:
         case Phase::LssrSemantic:
+            if (o_.new_sar) return model_->named_parameters(SrPart::SarHead);
             append(out, lora_params(*model_, phase_name(phase)));  // the phase is its LoRA branch
             append(out, model_->named_parameters(SrPart::Knowledge));
             append(out, model_->named_parameters(SrPart::SarHead));
@@ -358,8 +359,10 @@ void Run::prepare_lssr() {
         model_->knowledge->gamma_ir.zero_();
     }
     if (!o_.knowledge) model_->knowledge = nullptr;
+    if (o_.new_sar) model_->sar_head = nullptr;
     if (o_.sar_head && !model_->sar_head) {
-        model_->sar_head = SarHead(3, 2, o_.sar_shape.dim, o_.sar_shape.heads, o_.sar_shape.layers, o_.sar_shape.window);
+        const auto& shape = o_.sar_shape;
+        model_->sar_head = SarHead(3, 2, shape.dim, shape.heads, shape.layers, shape.window, shape.token_stride);
         model_->sar_head->named_parameters()["gamma"].zero_();
     }
     if (!o_.sar_head) model_->sar_head = nullptr;
@@ -758,6 +761,12 @@ void TrainOptions::validate() const {
         if (model.empty() && base_model.empty())
             throw OptionError("name the model to train: --model BUNDLE or --base-model DIR");
     }
+    if (new_sar && (stage != TrainStage::Lssr || model.empty()))
+        throw OptionError("--new-sar replaces the SAR head of a bundle: give --model BUNDLE");
+    if (new_sar && !sar_head) throw OptionError("--new-sar and --no-sar contradict each other");
+    if (sar_shape.window <= 0) throw OptionError("--sar-window must be positive");
+    if (sar_shape.token_stride <= 0 || sar_shape.token_stride > 16)
+        throw OptionError("--sar-stride must be 1 to 16");
     if (sar_shape.heads <= 0) throw OptionError("--sar-heads must be positive");
     if (sar_shape.dim % sar_shape.heads != 0) throw OptionError("--sar-dim must be a multiple of --sar-heads");
 }

@@ -73,6 +73,9 @@ struct TrainOptions {
     bool sar_head = true;         // train (and ship) the SAR head
     int64_t knowledge_dim = 256, knowledge_heads = 4;
     SarHeadShape sar_shape;
+    // Lssr with --model: replace the bundle's SAR head by a new one of
+    // sar_shape and train it alone (LoRA and knowledge module kept as they are).
+    bool new_sar = false;
     torch::Device device = torch::kCPU;
     ProcessGroup* group = nullptr;  // data-parallel peers (null = one process)
 

@@ -125,7 +125,14 @@ TEST_CASE("a huge declared knowledge or SAR width fails against the tensor shape
         arch["sar"]["heads"] = 1;
         b.set_meta_json("architecture", arch);
     });
-    require_refused(sar, {"declares SAR width 60000 but tensor \"post_fusion.opt_in.0.weight\""});
+    require_refused(sar, {"declares SAR width 60000", "but tensor \"post_fusion.opt_in.0.weight\""});
+    // A head of the authors' layout declared as one on the 30 m grid: its stem does not match.
+    const auto cells = mutant(dir, "c.safetensors", [](BundleBytes& b) {
+        auto arch = b.meta_json("architecture");
+        arch["sar"]["token_stride"] = 4;
+        b.set_meta_json("architecture", arch);
+    });
+    require_refused(cells, {"token stride 4 but tensor \"post_fusion.opt_in.0.weight\"", "[24, 3, 4, 4]"});
     const auto beyond = mutant(dir, "b.safetensors", [](BundleBytes& b) {
         auto arch = b.meta_json("architecture");
         arch["sar"]["dim"] = 4000000000000LL;
@@ -227,6 +234,8 @@ TEST_CASE("metadata fields: unknown, missing or of the wrong kind are refused by
                     {"architecture.knowledge.attention_stride"});
     require_refused(edit_arch("sar", {{"dim", 24}, {"heads", 2}, {"layers", 1}, {"window", 100000}}),
                     {"architecture.sar.window"});
+    require_refused(edit_arch("sar", {{"dim", 24}, {"heads", 2}, {"layers", 1}, {"token_stride", 0}}),
+                    {"architecture.sar.token_stride", "1..16"});
     require_refused(edit_arch("lora", {{"targets", "pisa-sr"}, {"adapters", {"default_encoder_pix:r4"}}}),
                     {"architecture.lora.adapters"});
 }

@@ -58,3 +58,47 @@ TEST_CASE("the SAR fusion block gives each window the same values whether window
             CHECK(torch::allclose(part, whole.slice(2, r, r + 24).slice(3, c, c + 24), 1e-5, 1e-6));
         }
 }
+
+TEST_CASE("the SAR head takes one S1 scene for both branches: the same as that scene given to each", "[sr][sar]") {
+    torch::NoGradGuard no_grad;
+    torch::manual_seed(8);
+    for (int64_t stride : {1, 3}) {
+        INFO("token stride " << stride);
+        lssr::sr::SarHead head(3, 2, 24, 2, 1, 8, stride);
+        // Two scenes, two branches each: image i is fused with scene i % 2.
+        const auto image = torch::rand({4, 3, 48, 72}) * 2 - 1;
+        const auto sar = torch::rand({2, 2, 48, 72}) * 2 - 1;
+        const auto shared = head->forward(image, sar);
+        const auto each = head->forward(image, torch::cat({sar, sar}, 0));
+        CHECK(torch::allclose(shared, each, 1e-5, 1e-6));
+        // And scene 1 alone gives image 1 and 3 what the pair did.
+        const auto alone = head->forward(torch::stack({image[1], image[3]}), sar.slice(0, 1, 2));
+        CHECK(torch::allclose(alone[0], shared[1], 1e-5, 1e-6));
+        CHECK(torch::allclose(alone[1], shared[3], 1e-5, 1e-6));
+    }
+}
+
+TEST_CASE("a SAR head on the 30 m grid keeps any image size and works in whole 3x3 cells", "[sr][sar]") {
+    torch::NoGradGuard no_grad;
+    torch::manual_seed(9);
+    lssr::sr::SarHead head(3, 2, 24, 2, 1, 8, 3);
+    CHECK(head->shape().token_stride == 3);
+    // 9x fewer tokens: the stem is a 3x3 convolution of stride 3, out_proj gives 27 values per token.
+    CHECK(head->named_parameters()["opt_in.0.weight"].sizes() == torch::IntArrayRef({24, 3, 3, 3}));
+    CHECK(head->named_parameters()["out_proj.weight"].sizes() == torch::IntArrayRef({27, 24, 1, 1}));
+    const auto image = torch::rand({2, 3, 31, 44}) * 2 - 1;  // neither cells nor windows divide it
+    const auto sar = torch::rand({1, 2, 31, 44}) * 2 - 1;
+    const auto out = head->forward(image, sar);
+    REQUIRE(out.sizes() == image.sizes());
+    CHECK(torch::isfinite(out).all().item<bool>());
+    CHECK((out - image).abs().mean().item<double>() < 0.2);
+    CHECK_FALSE(torch::equal(out, image));
+    // Tokens are whole cells: a change inside one window of cells (24 px) leaves
+    // the output of the other windows as it was.
+    auto changed = sar.clone();
+    changed.slice(2, 0, 3).slice(3, 0, 3).add_(0.5);
+    const auto moved = (head->forward(image, changed) - out).abs();
+    CHECK(moved.slice(2, 0, 24).slice(3, 0, 24).max().item<double>() > 0);
+    CHECK(moved.slice(2, 24).max().item<double>() == 0.0);
+    CHECK(moved.slice(3, 24).max().item<double>() == 0.0);
+}

@@ -186,6 +186,46 @@ TEST_CASE("LSSR training lowers every active loss term and ships a bundle lssr-u
     CHECK(out.sizes() == torch::IntArrayRef({1, 6, 48, 48}));
 }
 
+TEST_CASE("training with new_sar gives a trained bundle a SAR head on the 30 m grid and trains that alone", "[train]") {
+    TempDir tmp;
+    lssr::test::make_train_dataset(tmp.file("data"), 3, 1, 16, 4);
+    auto first = lssr_options(tiny_base(tmp), tmp.file("data"), tmp.file("run"));
+    first.steps = 4;
+    const auto trained = sr::train(first, {}, {});
+    auto o = first;
+    o.base_model.clear();
+    o.model = trained.output;
+    o.run_dir = tmp.file("sar-run");
+    o.new_sar = true;
+    o.sar_shape = {8, 2, 1, 4, 3};
+    o.steps = 30;
+    const auto result = sr::train(o, {}, {});
+    const auto log = read_log(tmp.file("sar-run/log.jsonl"));
+    CHECK(mean_of(log, "sem", "l2", false) < mean_of(log, "sem", "l2", true));
+    auto before = sr::load_bundle(trained.output);
+    auto after = sr::load_bundle(result.output);
+    REQUIRE(after.sar_head);
+    CHECK(after.sar_head->shape().token_stride == 3);
+    CHECK(after.sar_head->shape().window == 4);
+    // Everything but the SAR head is the first bundle's, tensor for tensor.
+    for (auto part : {sr::SrPart::Knowledge, sr::SrPart::Unet}) {
+        const auto a = before.state(part), b = after.state(part);
+        REQUIRE(a.size() == b.size());
+        for (size_t i = 0; i < a.size(); ++i) {
+            INFO(a[i].first);
+            CHECK(a[i].first == b[i].first);
+            CHECK(torch::equal(a[i].second, b[i].second));
+        }
+    }
+    // The new head changes the output where S1 is given, and is used.
+    sr::SideTensors aux;
+    aux.s1 = torch::randn({1, 2, 48, 48}) - 12;
+    const auto lr = torch::rand({1, 6, 16, 16}) * 0.4;
+    torch::NoGradGuard no_grad;
+    CHECK_FALSE(torch::equal(after.forward(lr, aux), after.forward(lr)));
+    CHECK(torch::equal(after.forward(lr), before.forward(lr)));
+}
+
 TEST_CASE("a stopped run resumed with --resume ends with the weights of an uninterrupted one", "[train]") {
     TempDir tmp;
     lssr::test::make_train_dataset(tmp.file("data"), 3, 0, 16, 3);

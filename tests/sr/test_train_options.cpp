@@ -105,6 +105,21 @@ TEST_CASE("TrainOptions::validate refuses each impossible option with the option
         o.sar_shape.heads = 0;
         CHECK(refusal(o) == "--sar-heads must be positive");
     }
+    SECTION("a new SAR head with nothing to put it on") {
+        o.new_sar = true;
+        CHECK(refusal(o) == "--new-sar replaces the SAR head of a bundle: give --model BUNDLE");
+    }
+    SECTION("a new SAR head and no SAR head") {
+        o.base_model.clear();
+        o.model = "model.safetensors";
+        o.new_sar = true;
+        o.sar_head = false;
+        CHECK(refusal(o) == "--new-sar and --no-sar contradict each other");
+    }
+    SECTION("a SAR head of cells too large") {
+        o.sar_shape.token_stride = 17;
+        CHECK(refusal(o) == "--sar-stride must be 1 to 16");
+    }
 }
 
 TEST_CASE("lssr-train refuses impossible options with exit 2 before touching the run folder", "[train][options]") {
