@@ -1,6 +1,7 @@
 #include "libsr/lssr/vae_tiling.hpp"
 
 #include <functional>
+#include <vector>
 
 #include "libio/tiling/tile_plan.hpp"
 
@@ -12,20 +13,30 @@ torch::Tensor axis_tensor(const io::AxisWeights& w, const torch::TensorOptions& 
         .to(options);
 }
 
+// On the CPU the VAE runs one image at a time: a small VAE's convolutions at
+// 192 px took up to 3x longer per image in a batch of four (its activations
+// leave the cache); measured on the default model, decoding is 20% faster so.
+torch::Tensor per_image(const std::function<torch::Tensor(const torch::Tensor&)>& net, const torch::Tensor& x) {
+    if (!x.device().is_cpu() || x.size(0) == 1) return net(x);
+    std::vector<torch::Tensor> images;
+    for (int64_t i = 0; i < x.size(0); ++i) images.push_back(net(x.slice(0, i, i + 1)));
+    return torch::cat(images, 0);
+}
+
 // `net` maps [B,C,h,w] to [B,C',h*scale,w*scale]; x is cut into tiles of
 // `tile` input pixels overlapping by `overlap` (for the encoder, multiples of
 // its factor, so that every tile's output lies on whole latent pixels).
 torch::Tensor in_tiles(const std::function<torch::Tensor(const torch::Tensor&)>& net, const torch::Tensor& x,
                        int64_t tile, int64_t overlap, double scale) {
     const int64_t H = x.size(2), W = x.size(3);
-    if (tile <= 0 || (H <= tile && W <= tile)) return net(x);
+    if (tile <= 0 || (H <= tile && W <= tile)) return per_image(net, x);
     const auto plan = io::plan_tiles(static_cast<int>(W), static_cast<int>(H), static_cast<int>(tile),
                                      static_cast<int>(overlap), scale);
     torch::Tensor sum, weight;
     for (size_t i = 0; i < plan.size(); ++i) {
         const io::PlannedTile t = plan.at(i);
-        const auto out = net(x.slice(2, t.input.row, t.input.row + t.input.height)
-                                 .slice(3, t.input.col, t.input.col + t.input.width))
+        const auto out = per_image(net, x.slice(2, t.input.row, t.input.row + t.input.height)
+                                            .slice(3, t.input.col, t.input.col + t.input.width))
                              .to(torch::kFloat32);
         if (!sum.defined()) {
             sum = torch::zeros({out.size(0), out.size(1), plan.output_height, plan.output_width}, out.options());
