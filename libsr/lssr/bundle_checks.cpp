@@ -234,7 +234,7 @@ SarHead build_sar_head(const SafetensorsFile& file, const json& arch) {
     const int64_t stride = shape_value(file, a, "sar", "token_stride", 1, 16);
     check_heads(file, "sar", dim, heads);
     const std::string declared = "SAR width " + std::to_string(dim);
-    const int64_t kernel = stride == 1 ? 3 : stride;
+    const int64_t kernel = sar_stem_kernel(stride);
     const std::string cells = stride == 1 ? declared : declared + " and token stride " + std::to_string(stride);
     expect_shape(file, "post_fusion.opt_in.0.weight", {dim, 3, kernel, kernel}, cells);
     expect_shape(file, "post_fusion.out_proj.weight", {3 * stride * stride, dim, 1, 1}, cells);

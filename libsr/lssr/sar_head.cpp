@@ -1,5 +1,7 @@
 #include "libsr/lssr/sar_head.hpp"
 
+#include "libsr/lssr/model_input.hpp"
+
 #include <algorithm>
 #include <vector>
 
@@ -14,8 +16,9 @@ constexpr int64_t kWindowsPerChunk = 32;
 // Stride 1: the authors' 3x3 stem at full resolution. Stride s: one token per
 // s x s cell of the image (same key names, a kernel of s x s).
 torch::nn::Sequential conv_stem(int64_t in, int64_t dim, int64_t stride) {
-    const auto first = stride == 1 ? torch::nn::Conv2dOptions(in, dim, 3).padding(1)
-                                   : torch::nn::Conv2dOptions(in, dim, stride).stride(stride);
+    const int64_t kernel = sar_stem_kernel(stride);
+    const auto first = stride == 1 ? torch::nn::Conv2dOptions(in, dim, kernel).padding(kernel / 2)
+                                   : torch::nn::Conv2dOptions(in, dim, kernel).stride(stride);
     return torch::nn::Sequential(torch::nn::Conv2d(first), torch::nn::GELU(),
                                  torch::nn::Conv2d(torch::nn::Conv2dOptions(dim, dim, 1)));
 }
@@ -31,6 +34,8 @@ torch::Tensor unpartition(const torch::Tensor& t, int64_t ws, int64_t B, int64_t
 }
 
 }  // namespace
+
+int64_t sar_stem_kernel(int64_t token_stride) { return token_stride == 1 ? 3 : token_stride; }
 
 WindowCrossAttentionImpl::WindowCrossAttentionImpl(int64_t dim, int64_t heads) : heads_(heads) {
     q = register_module("q", torch::nn::Linear(dim, dim));
@@ -129,20 +134,13 @@ SarHeadImpl::SarHeadImpl(int64_t channels, int64_t sar_channels, int64_t dim, in
 
 torch::Tensor SarHeadImpl::forward(const torch::Tensor& image, const torch::Tensor& sar) {
     const int64_t s = shape_.token_stride, H = image.size(2), W = image.size(3);
-    const int64_t ph = (s - H % s) % s, pw = (s - W % s) % s;
-    auto opt = image, radar = sar;
-    if (ph || pw) {  // whole cells: the edge pixels repeated
-        const auto pad = F::PadFuncOptions({0, pw, 0, ph}).mode(torch::kReplicate);
-        opt = F::pad(opt, pad);
-        radar = F::pad(radar, pad);
-    }
-    auto x = opt_in->forward(opt);
-    const auto f = sar_in->forward(radar);
+    // Whole cells: the edge pixels repeated, the padding dropped at the end.
+    auto x = opt_in->forward(pad_to_multiple(image, s));
+    const auto f = sar_in->forward(pad_to_multiple(sar, s));
     for (const auto& blk : *blocks) x = blk->as<CrossAttnBlock2DImpl>()->forward(x, f);
     auto delta = out_proj->forward(x);
     if (s > 1) delta = torch::pixel_shuffle(delta, s);
-    if (ph || pw) delta = delta.slice(2, 0, H).slice(3, 0, W);
-    return image + gamma * delta;
+    return image + gamma * delta.slice(2, 0, H).slice(3, 0, W);
 }
 
 torch::Tensor normalise_s1(const torch::Tensor& db) {

@@ -56,6 +56,10 @@ struct SarHeadShape {
     int64_t token_stride = 1;  // 1: a token per output pixel, as the authors
 };
 
+// The side of the stems' first kernel (post_fusion.opt_in.0 / sar_in.0): the
+// authors' 3 at token stride 1, one whole s x s cell at stride s.
+int64_t sar_stem_kernel(int64_t token_stride);
+
 class SarHeadImpl : public torch::nn::Module {
 public:
     SarHeadImpl(int64_t channels = 3, int64_t sar_channels = 2, int64_t dim = 96, int64_t heads = 6,
