@@ -10,6 +10,7 @@
 #include <deque>
 #include <filesystem>
 #include <limits>
+#include <memory>
 
 #include "libio/tiling/tile_plan.hpp"
 #include "libio/core/errors.hpp"
@@ -18,6 +19,7 @@
 #include "libio/core/text.hpp"
 #include "libupscale/output_encoding.hpp"
 #include "libupscale/stripes.hpp"
+#include "libupscale/tile_spill.hpp"
 
 namespace lssr::sr {
 namespace {
@@ -148,7 +150,13 @@ void check_scene_fits(const LrScene& scene, const io::TilePlan& plan, const std:
     // Run in stripes, the output is built in an uncompressed work file first.
     const bool windowed = stripes.size() > 1;
     const bool packed = compressed(options.output_options);
-    const double needed = windowed ? file * (packed ? 1 : 2) : (packed ? 0 : file);
+    // Two spill files of stripe-edge tiles live at once (libupscale/tile_spill.hpp).
+    int shared_columns = 0;
+    for (size_t i = 0; i + 1 < stripes.size(); ++i)
+        shared_columns = std::max(shared_columns, stripes[i].end_tile_col - stripes[i + 1].first_tile_col);
+    const double hr_tile_bytes = 6.0 * kScaleFactor * plan.tile_width() * kScaleFactor * plan.tile_height() * sizeof(float);
+    const double spills = 2.0 * shared_columns * plan.rows() * hr_tile_bytes;
+    const double needed = (windowed ? file * (packed ? 1 : 2) : (packed ? 0 : file)) + spills;
     if (!ec && needed > static_cast<double>(space.available))
         throw InputError(scene.label + ": its " + hr_size + " output (6 bands " +
                          GDALGetDataTypeName(encoding.type) + ") needs " + size_text(needed) +
@@ -183,10 +191,21 @@ public:
         stats_.grid = hr_grid_;
         stats_.encoding_note = encoding_.note;
         stats_.tiles = static_cast<int>(plan_.size());
-        for (const Stripe& stripe : stripes_)
-            tiles_to_do_ += static_cast<size_t>(stripe.end_tile_col - stripe.first_tile_col) * plan_.rows();
+        tiles_to_do_ = plan_.size();
         stats_.stripes = static_cast<int>(stripes_.size());
-        for (const Stripe& stripe : stripes_) run_stripe(stripe, writer);
+        const auto directory = std::filesystem::absolute(options_.output).parent_path().string();
+        for (size_t i = 0; i < stripes_.size(); ++i) {
+            // The tiles this stripe shares with the next go to a spill file for it.
+            spill_in_ = std::move(spill_out_);
+            spill_out_.reset();
+            shared_from_col_ = plan_.columns();
+            if (i + 1 < stripes_.size()) {
+                spill_out_ = std::make_unique<TileSpill>(directory);
+                shared_from_col_ = stripes_[i + 1].first_tile_col;
+            }
+            run_stripe(stripes_[i], writer);
+        }
+        spill_in_.reset();
         {
             StageTimer timer(options_.profile, "write");
             writer.finish(scaled(progress_, 0.98, 1.0));
@@ -235,6 +254,7 @@ private:
         const int batch_size = std::max(options_.batch, model_.parallel_tiles());
         std::vector<TileInput> batch;
         std::vector<io::PlannedTile> batch_tiles;
+        std::vector<int> batch_cols;
         auto flush = [&]() {
             if (batch.empty()) return;
             const auto t0 = Clock::now();
@@ -243,23 +263,33 @@ private:
             if (out.size() != batch.size()) throw Error("model returned a wrong number of tiles");
             for (size_t i = 0; i < out.size(); ++i) {
                 check_finite(out[i], batch_tiles[i].input);
-                add_done(std::move(out[i]), batch_tiles[i]);
+                add_done(std::move(out[i]), batch_tiles[i], row, batch_cols[i], false);
             }
             batch.clear();
             batch_tiles.clear();
+            batch_cols.clear();
         };
         for (int col = stripe_.first_tile_col; col < stripe_.end_tile_col; ++col) {
             const io::PlannedTile tile = plan_.at(row, col);
+            const bool owned = col >= stripe_.first_owned_col && col < stripe_.end_owned_col;
+            // Shared with the previous stripe, which ran it: the leftmost
+            // columns, so the tiles reach the blend in the same order as before.
+            if (spill_in_ && spill_in_->has(row, col)) {
+                auto kept = timed("read", [&] { return spill_in_->take(row, col); });
+                stats_.tiles_empty += owned && kept->empty;
+                add_done(std::move(kept->block), tile, row, col, kept->empty);
+                continue;
+            }
             const io::Window& w = tile.input;
             auto block = io::crop(lr, io::Window{w.col - strip.col, 0, w.width, w.height});
-            const bool owned = col >= stripe_.first_owned_col && col < stripe_.end_owned_col;
             if (!timed("fill_holes", [&] { return fill_holes(block); })) {
                 stats_.tiles_empty += owned;
-                add_done(io::RasterBlock(6, tile.output.width, tile.output.height, NAN), tile);
+                add_done(io::RasterBlock(6, tile.output.width, tile.output.height, NAN), tile, row, col, true);
             } else {
                 ++stats_.tiles_upscaled;
                 batch.push_back(TileInput{std::move(block), w, tile.output, hr_grid_.window(tile.output)});
                 batch_tiles.push_back(tile);
+                batch_cols.push_back(col);
                 if (static_cast<int>(batch.size()) >= batch_size) flush();
             }
             ++tiles_done_;
@@ -281,9 +311,13 @@ private:
                     scene_.label + " (corrupt or non-finite weights?)");
     }
 
-    void add_done(io::RasterBlock hr, const io::PlannedTile& tile) {
+    void add_done(io::RasterBlock hr, const io::PlannedTile& tile, int row, int col, bool empty) {
         if (hr.bands != 6 || hr.width != tile.output.width || hr.height != tile.output.height)
             throw Error("model returned a tile of the wrong size");
+        if (spill_out_ && col >= shared_from_col_) {
+            StageTimer timer(options_.profile, "write");
+            spill_out_->put(row, col, hr, empty);
+        }
         cache_.push_back(DoneTile{std::move(hr), tile});
     }
 
@@ -359,9 +393,11 @@ private:
     OutputEncoding encoding_;
     Stripe stripe_;  // the stripe being run
     std::deque<DoneTile> cache_;
+    std::unique_ptr<TileSpill> spill_in_, spill_out_;  // tiles from the previous stripe, for the next
+    int shared_from_col_ = 0;  // tile columns from here on are the next stripe's too
     UpscaleStats stats_;
     size_t tiles_done_ = 0;
-    size_t tiles_to_do_ = 0;  // the plan's tiles and those stripes compute twice
+    size_t tiles_to_do_ = 0;
 };
 
 }  // namespace

@@ -54,8 +54,9 @@ struct UpscaleOptions {
     std::map<std::string, std::string> metadata;  // provenance, written as dataset metadata
     long long strip_bytes = 128LL << 20;          // bound on one blending strip
     // Scene columns (LR pixels) run as one vertical stripe: memory grows with
-    // this, not with the scene's width; tiles along a stripe's edge are run
-    // by both stripes. 0 = the whole width at once.
+    // this, not with the scene's width; tiles along a stripe's edge blend into
+    // both stripes and are run once, kept on disk for the second
+    // (libupscale/tile_spill.hpp). 0 = the whole width at once.
     int stripe_width = 1024;
     // Exact: the blended output is projected so each 3x3 block averages to its
     // input pixel (libupscale/consistency.hpp); None keeps the model's output.
@@ -69,7 +70,7 @@ struct UpscaleStats {
     int tiles = 0;           // tiles in the layout
     int tiles_empty = 0;     // skipped: no valid pixel
     int stripes = 1;         // vertical stripes the scene was run in
-    long long tiles_upscaled = 0;  // tiles the model ran, those on a stripe's edge twice
+    long long tiles_upscaled = 0;  // tiles the model ran (each once, stripes or not)
     double model_seconds = 0;  // time spent in the model
     double total_seconds = 0;
     std::string encoding_note;  // why the output's scaling departs from the input's ("" = it does not)

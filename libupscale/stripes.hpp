@@ -2,9 +2,10 @@
 // Vertical stripes of a tile plan, so that lssr-upscale's memory does not grow
 // with the scene's width: each stripe is run top to bottom on its own (its
 // tile rows, blending strips and projection), and writes only the output
-// columns it owns. A stripe also computes the tiles just across its edges that
-// blend into, or lie within the projection's halo of, its own columns, so
-// every output pixel sees the same tiles as without stripes.
+// columns it owns. A stripe also blends the tiles just across its edges that
+// reach into, or lie within the projection's halo of, its own columns, so
+// every output pixel sees the same tiles as without stripes (the upscaler runs
+// such a shared tile once and keeps it for the other stripe).
 #include <vector>
 
 #include "libio/tiling/tile_plan.hpp"

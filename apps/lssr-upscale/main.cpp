@@ -56,7 +56,7 @@ nlohmann::json profile_json(const StageProfile& profile, const RunTotals& t, con
     const double macs = static_cast<double>(t.cost.macs) * t.tiles_run;
     return {{"scenes", t.scenes},
             {"tiles", t.tiles},
-            {"tiles_run", t.tiles_run},  // tiles on a stripe's edge count twice
+            {"tiles_run", t.tiles_run},  // the non-empty tiles, each run once
             {"stripes", t.stripes},
             {"output_pixels", t.output_pixels},
             {"seconds", t.seconds},

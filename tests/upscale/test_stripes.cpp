@@ -60,7 +60,7 @@ TEST_CASE("one stripe when the scene is narrower than a stripe, or the width is 
     }
 }
 
-TEST_CASE("a stripe edge costs about two tile columns run twice", "[upscale][stripes]") {
+TEST_CASE("neighbouring stripes share about two tile columns at each edge", "[upscale][stripes]") {
     // A full HLS tile in the default layout: 71 tile columns.
     const auto plan = io::plan_tiles(3660, 64, 64, 12, 3.0);
     const auto stripes = sr::plan_stripes(plan, 1024, 30);
