@@ -48,6 +48,11 @@ torch::Tensor GroupNormImpl::forward(const torch::Tensor& x) {
     return torch::group_norm(x, groups_, weight, bias, eps_);
 }
 
+torch::Tensor GroupNormImpl::forward_silu(const torch::Tensor& x) {
+    auto normed = forward(x);
+    return normed.requires_grad() ? torch::silu(normed) : torch::silu_(normed);
+}
+
 LayerNormImpl::LayerNormImpl(int64_t dim, double eps, const ParamOptions& options) : dim_(dim), eps_(eps) {
     weight = register_parameter("weight", make_param({dim}, options));
     bias = register_parameter("bias", make_param({dim}, options));

@@ -55,6 +55,11 @@ class GroupNormImpl : public torch::nn::Module {
 public:
     GroupNormImpl(int64_t groups, int64_t channels, double eps, const ParamOptions& options);
     torch::Tensor forward(const torch::Tensor& x);
+    // silu(forward(x)), the pre-activation of every diffusers ResNet and
+    // output head. In inference SiLU runs in place on the norm's fresh output:
+    // a second full-size tensor per call cost 4x the norm itself on CPU
+    // (allocation and page faults). With autograd it stays out of place.
+    torch::Tensor forward_silu(const torch::Tensor& x);
     torch::Tensor weight, bias;
 
 private:

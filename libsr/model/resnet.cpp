@@ -15,11 +15,12 @@ ResnetBlock2DImpl::ResnetBlock2DImpl(const ResnetSpec& spec, const ParamOptions&
 }
 
 torch::Tensor ResnetBlock2DImpl::forward(const torch::Tensor& x, const torch::Tensor& temb) {
-    auto h = conv1(torch::silu(norm1(x)));
+    auto h = conv1(norm1->forward_silu(x));
     if (time_emb_proj && temb.defined()) h = h + time_emb_proj(torch::silu(temb)).unsqueeze(-1).unsqueeze(-1);
-    h = conv2(torch::silu(norm2(h)));
+    h = conv2(norm2->forward_silu(h));
     const auto shortcut = conv_shortcut ? conv_shortcut(x) : x;
-    auto out = shortcut + h;
+    // h is conv2's fresh output: in inference the sum goes into it.
+    auto out = h.requires_grad() ? shortcut + h : h.add_(shortcut);
     return spec_.output_scale_factor == 1.0 ? out : out / spec_.output_scale_factor;
 }
 

@@ -110,7 +110,7 @@ torch::Tensor UNet2DConditionModelImpl::forward(const torch::Tensor& sample, con
         }
         x = up->forward(x, temb, context, skips, size);
     }
-    return conv_out(torch::silu(conv_norm_out(x)));
+    return conv_out(conv_norm_out->forward_silu(x));
 }
 
 }  // namespace lssr::sr

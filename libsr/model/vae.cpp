@@ -72,7 +72,7 @@ torch::Tensor VaeEncoderImpl::forward(const torch::Tensor& x) {
     auto h = conv_in(x);
     for (const auto& b : *down_blocks) h = b->as<VaeBlockImpl>()->forward(h);
     h = mid_block(h);
-    return conv_out(torch::silu(conv_norm_out(h)));
+    return conv_out(conv_norm_out->forward_silu(h));
 }
 
 VaeDecoderImpl::VaeDecoderImpl(const VaeConfig& c, const ParamOptions& options) {
@@ -96,7 +96,7 @@ VaeDecoderImpl::VaeDecoderImpl(const VaeConfig& c, const ParamOptions& options) 
 torch::Tensor VaeDecoderImpl::forward(const torch::Tensor& z) {
     auto h = mid_block(conv_in(z));
     for (const auto& b : *up_blocks) h = b->as<VaeBlockImpl>()->forward(h);
-    return conv_out(torch::silu(conv_norm_out(h)));
+    return conv_out(conv_norm_out->forward_silu(h));
 }
 
 AutoencoderKLImpl::AutoencoderKLImpl(const VaeConfig& c, const ParamOptions& options) : config_(c) {
