@@ -79,8 +79,7 @@ std::string size_text(double bytes) {
 // (the tile list this estimate was made for), and for the widest stripe one LR
 // strip (six bands, one band being read and the mask), two rows of upscaled
 // tiles with their weights (a tile row is kept until the next one is blended
-// over it) and one blending strip (sum and weight in double, result and
-// encoded copy in float).
+// over it) and one blending strip (the accumulator, result and encoded copy).
 double working_bytes(const io::TilePlan& plan, const std::vector<Stripe>& stripes, const UpscaleOptions& o) {
     int widest = 0, widest_tiles = 0;  // the widest stripe, in LR pixels and tile columns
     for (const Stripe& s : stripes) {
@@ -93,9 +92,9 @@ double working_bytes(const io::TilePlan& plan, const std::vector<Stripe>& stripe
     const double lr_strip = (6 + 1 + 1) * sizeof(float) * w * th;
     const double hr_tile = 6.0 * kScaleFactor * tw * kScaleFactor * th * sizeof(float) + kScaleFactor * (tw + th) * sizeof(float);
     const double hr_width = kScaleFactor * w;
-    const double row_bytes = 2.0 * sizeof(double) * 6 * hr_width;
+    const double row_bytes = double(io::BlendAccumulator::bytes_per_pixel(6)) * hr_width;
     const double strip_rows = std::max<double>(kScaleFactor, std::floor(o.strip_bytes / row_bytes / kScaleFactor) * kScaleFactor);
-    const double blend_strip = strip_rows * 6 * hr_width * (2 * sizeof(double) + 2 * sizeof(float));
+    const double blend_strip = strip_rows * hr_width * (io::BlendAccumulator::bytes_per_pixel(6) + 6 * 2 * sizeof(float));
     return plan.columns() * rows * sizeof(io::Window) + lr_strip + 2 * columns * hr_tile + blend_strip;
 }
 
@@ -328,7 +327,7 @@ private:
     // Columns are the stripe's own, blended with its halo columns beside them.
     void write_rows(io::RasterWriter& writer, int begin, int end) {
         const int c0 = stripe_.blend_col, width = stripe_.blend_width;
-        const long long row_bytes = 2LL * sizeof(double) * 6 * width;
+        const long long row_bytes = static_cast<long long>(io::BlendAccumulator::bytes_per_pixel(6)) * width;
         const int step = static_cast<int>(std::max<long long>(kScaleFactor, options_.strip_bytes / row_bytes / kScaleFactor * kScaleFactor));
         for (int r0 = begin; r0 < end; r0 += step) {
             const int r1 = std::min(end, r0 + step);

@@ -152,7 +152,26 @@ TileWeights tile_weights(const Window& tile, int scene_width, int scene_height, 
 BlendAccumulator::BlendAccumulator(int bands, const Window& region)
     : bands_(bands), region_(region),
       weighted_(static_cast<size_t>(bands) * region.pixels(), 0.0),
-      weight_(static_cast<size_t>(bands) * region.pixels(), 0.0) {}
+      weight_(static_cast<size_t>(region.pixels()), 0.0) {}
+
+bool BlendAccumulator::nan_differs_by_band(const RasterBlock& values, const Window& where, int r0, int r1, int c0,
+                                           int c1) const {
+    for (int r = r0; r < r1; ++r)
+        for (int c = c0; c < c1; ++c) {
+            const bool first = std::isnan(values.at(0, r - where.row, c - where.col));
+            for (int b = 1; b < bands_; ++b)
+                if (std::isnan(values.at(b, r - where.row, c - where.col)) != first) return true;
+        }
+    return false;
+}
+
+void BlendAccumulator::split_weights() {
+    const size_t plane = weight_.size();
+    std::vector<double> per_band(static_cast<size_t>(bands_) * plane);
+    for (int b = 0; b < bands_; ++b) std::copy(weight_.begin(), weight_.end(), per_band.begin() + b * plane);
+    weight_ = std::move(per_band);
+    per_band_weights_ = true;
+}
 
 void BlendAccumulator::add(const RasterBlock& values, const Window& where, const Window& tile,
                            const AxisWeights& x, const AxisWeights& y) {
@@ -162,26 +181,34 @@ void BlendAccumulator::add(const RasterBlock& values, const Window& where, const
     const int r1 = std::min(where.row + where.height, region_.row + region_.height);
     const int c0 = std::max(where.col, region_.col);
     const int c1 = std::min(where.col + where.width, region_.col + region_.width);
+    if (!per_band_weights_ && nan_differs_by_band(values, where, r0, r1, c0, c1)) split_weights();
     const size_t plane = static_cast<size_t>(region_.pixels());
-    for (int b = 0; b < bands_; ++b)
+    // With a shared weight every band is NaN where band 0 is: band 0 adds it.
+    for (int b = 0; b < bands_; ++b) {
+        const bool adds_weight = per_band_weights_ || b == 0;
+        double* weight = weight_.data() + (per_band_weights_ ? b * plane : 0);
         for (int r = r0; r < r1; ++r) {
             const float wy = y.at(r - tile.row);
-            const size_t out_row = b * plane + static_cast<size_t>(r - region_.row) * region_.width;
+            const size_t out_row = static_cast<size_t>(r - region_.row) * region_.width;
             for (int c = c0; c < c1; ++c) {
                 const float v = values.at(b, r - where.row, c - where.col);
                 if (std::isnan(v)) continue;
                 const double w = static_cast<double>(wy) * x.at(c - tile.col);
                 const size_t i = out_row + (c - region_.col);
-                weighted_[i] += w * v;
-                weight_[i] += w;
+                weighted_[b * plane + i] += w * v;
+                if (adds_weight) weight[i] += w;
             }
         }
+    }
 }
 
 RasterBlock BlendAccumulator::result() const {
     RasterBlock out(bands_, region_.width, region_.height, NAN);
-    for (size_t i = 0; i < out.data.size(); ++i)
-        if (weight_[i] > 0) out.data[i] = static_cast<float>(weighted_[i] / weight_[i]);
+    const size_t plane = static_cast<size_t>(region_.pixels());
+    for (size_t i = 0; i < out.data.size(); ++i) {
+        const double w = weight_[per_band_weights_ ? i : i % plane];
+        if (w > 0) out.data[i] = static_cast<float>(weighted_[i] / w);
+    }
     return out;
 }
 

@@ -104,11 +104,17 @@ private:
 TilePlan plan_tiles(int scene_width, int scene_height, int tile, int overlap, double scale = 1.0);
 
 // Weighted sums over one region of the output (a row strip, a whole scene):
-// sum(w*x) and sum(w) per band and pixel, in double so the result does not
-// depend on the order tiles arrive in. NaN values contribute nothing.
+// sum(w*x) per band and pixel and sum(w) per pixel, in double so the result
+// does not depend on the order tiles arrive in and tiles that agree blend to
+// their exact value. NaN values contribute nothing; the weight is shared by
+// the bands (a third less memory for six bands) until a block is NaN in some
+// bands but not others at one pixel, when each band gets its own.
 class BlendAccumulator {
 public:
     BlendAccumulator(int bands, const Window& region);
+    // Memory per pixel of the region while the weight is shared, for callers
+    // sizing strips.
+    static size_t bytes_per_pixel(int bands) { return (static_cast<size_t>(bands) + 1) * sizeof(double); }
 
     const Window& region() const { return region_; }
     // `values` covers window `where` of the output (same bands); `tile` is the
@@ -127,9 +133,16 @@ public:
     RasterBlock result() const;
 
 private:
+    // True if some pixel of `values` inside [r0, r1) x [c0, c1) (region
+    // coordinates offset by `where`) is NaN in some bands but not all.
+    bool nan_differs_by_band(const RasterBlock& values, const Window& where, int r0, int r1, int c0, int c1) const;
+    void split_weights();  // shared weight -> one weight plane per band
+
     int bands_;
     Window region_;
-    std::vector<double> weighted_, weight_;  // bands x region pixels
+    std::vector<double> weighted_;  // bands x region pixels
+    std::vector<double> weight_;    // region pixels, or bands x region pixels once split
+    bool per_band_weights_ = false;
 };
 
 }  // namespace lssr::io

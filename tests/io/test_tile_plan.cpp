@@ -218,6 +218,29 @@ TEST_CASE("nodata (NaN) contributions are ignored, not averaged in", "[blend]") 
     CHECK(std::isnan(acc.result().data[2]));
 }
 
+TEST_CASE("a band that is nodata in one tile takes the other tile's value while the other bands blend both", "[blend]") {
+    const RasterBlock img = smooth_image(100, 60, 3);
+    const TilePlan layout = plan_tiles(img.width, img.height, 60, 20);
+    REQUIRE(layout.columns() == 2);
+    // Tile 0 is biased everywhere, and NaN in band 1 only over the first half
+    // of the overlap. It arrives last, when tile 1 already shares one weight
+    // across the bands.
+    const float bias = 0.5f;
+    const RasterBlock out = blend_tiles(img, layout, {1, 0}, [&](size_t i, RasterBlock& t) {
+        if (i != 0) return;
+        for (float& v : t.data) v += bias;
+        for (int r = 0; r < t.height; ++r)
+            for (int c = 40; c < 50; ++c) t.at(1, r, c) = NAN;
+    });
+    const int row = 30, col = 45;  // inside the overlap (columns 40-59), both tiles weigh in
+    CHECK(out.at(1, row, col) == Approx(img.at(1, row, col)).epsilon(1e-6));
+    CHECK(out.at(0, row, col) > img.at(0, row, col) + 0.05f);
+    CHECK(out.at(0, row, col) < img.at(0, row, col) + bias - 0.05f);
+    CHECK(out.at(2, row, col) - img.at(2, row, col) == Approx(out.at(0, row, col) - img.at(0, row, col)).margin(1e-5));
+    // Away from the NaN both tiles still blend band 1 as the others.
+    CHECK(out.at(1, row, 55) - img.at(1, row, 55) == Approx(out.at(0, row, 55) - img.at(0, row, 55)).margin(1e-5));
+}
+
 TEST_CASE("per-tile biases blend smoothly: no seam at tile borders", "[blend][seam]") {
     const RasterBlock img = smooth_image(240, 200);
     const TilePlan layout = plan_tiles(img.width, img.height, 64, 16);
