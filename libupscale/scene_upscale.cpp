@@ -67,6 +67,13 @@ int projection_halo(Consistency consistency) {
     return consistency == Consistency::Exact ? kHaloInputRows * kScaleFactor : 0;
 }
 
+// Output rows of one blending strip over `width` output columns: as many
+// as `strip_bytes` of accumulator hold, a multiple of kScaleFactor, at least one.
+int blend_strip_rows(long long strip_bytes, int width) {
+    const long long row_bytes = std::max<long long>(1, static_cast<long long>(io::BlendAccumulator::bytes_per_pixel(6)) * width);
+    return static_cast<int>(std::max<long long>(kScaleFactor, strip_bytes / row_bytes / kScaleFactor * kScaleFactor));
+}
+
 std::string size_text(double bytes) {
     const double tib = bytes / (1024.0 * kGiB);
     char text[32];
@@ -92,8 +99,7 @@ double working_bytes(const io::TilePlan& plan, const std::vector<Stripe>& stripe
     const double lr_strip = (6 + 1 + 1) * sizeof(float) * w * th;
     const double hr_tile = 6.0 * kScaleFactor * tw * kScaleFactor * th * sizeof(float) + kScaleFactor * (tw + th) * sizeof(float);
     const double hr_width = kScaleFactor * w;
-    const double row_bytes = double(io::BlendAccumulator::bytes_per_pixel(6)) * hr_width;
-    const double strip_rows = std::max<double>(kScaleFactor, std::floor(o.strip_bytes / row_bytes / kScaleFactor) * kScaleFactor);
+    const double strip_rows = blend_strip_rows(o.strip_bytes, kScaleFactor * widest);
     const double blend_strip = strip_rows * hr_width * (io::BlendAccumulator::bytes_per_pixel(6) + 6 * 2 * sizeof(float));
     return plan.columns() * rows * sizeof(io::Window) + lr_strip + 2 * columns * hr_tile + blend_strip;
 }
@@ -327,8 +333,7 @@ private:
     // Columns are the stripe's own, blended with its halo columns beside them.
     void write_rows(io::RasterWriter& writer, int begin, int end) {
         const int c0 = stripe_.blend_col, width = stripe_.blend_width;
-        const long long row_bytes = static_cast<long long>(io::BlendAccumulator::bytes_per_pixel(6)) * width;
-        const int step = static_cast<int>(std::max<long long>(kScaleFactor, options_.strip_bytes / row_bytes / kScaleFactor * kScaleFactor));
+        const int step = blend_strip_rows(options_.strip_bytes, width);
         for (int r0 = begin; r0 < end; r0 += step) {
             const int r1 = std::min(end, r0 + step);
             const io::Window region{stripe_.output_col, r0, stripe_.output_width, r1 - r0};
