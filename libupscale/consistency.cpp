@@ -117,24 +117,55 @@ io::RasterBlock block_mean_x3(const io::RasterBlock& hr) {
 
 namespace {
 
-// Blocks still holding a negative pixel after the rounds (rare: noise far
-// brighter than a near-zero input) are pulled towards their mean, m + t (y - m)
-// with the largest t that makes the lowest pixel 0: the mean stays exact.
-void shrink_negative_blocks(io::RasterBlock& hr, const io::RasterBlock& lr, int b) {
+// No output pixel may fall below this fraction of the darkest valid input pixel
+// of the 3x3 input neighbourhood around it (0 where that is negative or
+// missing). Zero alone is not enough: a near-black water pixel at a forest
+// shore, undershot by the model and clamped to exactly 0 in one band, has an
+// NDVI of +-1 where the ground reads 0.5. The floor gives up only 10 m
+// features darker than 3/4 of every 30 m pixel around them (a pond, a shadow
+// narrower than 30 m), which a 3x model does not recover anyway. Chosen on the
+// training scenes of data/real-train (Wald's protocol, default model): PSNR RGB
+// 41.53 / 41.55 / 41.58 dB and NDVI MSE 0.0021 / 0.0020 / 0.0020 at 0.5 / 0.75 / 0.9.
+constexpr double kDarkFloorFraction = 0.75;
+
+// The floor of each input pixel's block (see kDarkFloorFraction); h x w.
+std::vector<float> block_floors(const io::RasterBlock& lr, int b) {
+    std::vector<float> floor(lr.plane(), 0.0f);
+    for (int i = 0; i < lr.height; ++i)
+        for (int j = 0; j < lr.width; ++j) {
+            float darkest = INFINITY;
+            for (int di = -1; di <= 1; ++di)
+                for (int dj = -1; dj <= 1; ++dj) {
+                    const int r = std::clamp(i + di, 0, lr.height - 1), c = std::clamp(j + dj, 0, lr.width - 1);
+                    const float x = lr.at(b, r, c);
+                    if (std::isfinite(x)) darkest = std::min(darkest, x);
+                }
+            if (std::isfinite(darkest) && darkest > 0.0f)
+                floor[static_cast<size_t>(i) * lr.width + j] = static_cast<float>(kDarkFloorFraction * darkest);
+        }
+    return floor;
+}
+
+// Blocks still holding a pixel below their floor after the rounds (rare: noise
+// far brighter than a dark input) are pulled towards their mean, m + t (y - m)
+// with the largest t that lifts the lowest pixel to the floor: the mean stays
+// exact, and it is at least the floor, since the input is.
+void shrink_blocks_to_floor(io::RasterBlock& hr, const io::RasterBlock& lr, int b, const std::vector<float>& floors) {
     for (int i = 0; i < lr.height; ++i)
         for (int j = 0; j < lr.width; ++j) {
             const float x = lr.at(b, i, j);
             if (!(x >= 0.0f)) continue;  // negative or missing input: nothing to keep
-            double sum = 0, lowest = 0;
+            const double floor = floors[static_cast<size_t>(i) * lr.width + j];
+            double sum = 0, lowest = floor;
             for (int di = 0; di < kScaleFactor; ++di)
                 for (int dj = 0; dj < kScaleFactor; ++dj) {
                     const double v = hr.at(b, kScaleFactor * i + di, kScaleFactor * j + dj);
                     sum += v;
                     lowest = std::min(lowest, v);
                 }
-            if (!(lowest < 0.0) || !std::isfinite(sum)) continue;
+            if (!(lowest < floor) || !std::isfinite(sum)) continue;
             const double mean = sum / (kScaleFactor * kScaleFactor);
-            const double t = mean > 0 ? mean / (mean - lowest) : 0.0;
+            const double t = mean > floor ? (mean - floor) / (mean - lowest) : 0.0;
             for (int di = 0; di < kScaleFactor; ++di)
                 for (int dj = 0; dj < kScaleFactor; ++dj) {
                     float& v = hr.at(b, kScaleFactor * i + di, kScaleFactor * j + dj);
@@ -143,7 +174,7 @@ void shrink_negative_blocks(io::RasterBlock& hr, const io::RasterBlock& lr, int 
         }
 }
 
-// Rounds of clamp-at-zero then projection (see project_consistent).
+// Rounds of clamp-at-the-floor then projection (see project_consistent).
 constexpr int kNonNegativeRounds = 8;
 
 }  // namespace
@@ -187,25 +218,31 @@ ProjectionStats project_consistent(io::RasterBlock& hr, const io::RasterBlock& l
         stats.max_residual = std::max(stats.max_residual, max_abs(r));
         add_upsampled(c, h, w, hr.band(b));
     };
-    // Sets negative output pixels whose input pixel is not negative to 0; true if any was.
-    auto clamp_negative = [&](int b) {
+    // Lifts output pixels below their block's floor (kDarkFloorFraction) to it,
+    // where the input pixel is not negative; true if any was.
+    auto clamp_to_floor = [&](int b, const std::vector<float>& floors) {
         bool any = false;
         for (int row = 0; row < hr.height; ++row)
             for (int col = 0; col < hr.width; ++col) {
+                const int i = row / kScaleFactor, j = col / kScaleFactor;
+                if (!(lr.at(b, i, j) >= 0.0f)) continue;
+                const float floor = floors[static_cast<size_t>(i) * w + j];
                 float& v = hr.at(b, row, col);
-                if (v < 0.0f && lr.at(b, row / kScaleFactor, col / kScaleFactor) >= 0.0f) v = 0.0f, any = true;
+                if (v < floor) v = floor, any = true;
             }
         return any;
     };
     for (int b = 0; b < lr.bands; ++b) {
         project_band(b);
         // A dark input (water, shadow) under a too-bright model output can come out
-        // of the projection below zero, which no reflectance is (and NDVI of such
-        // pixels explodes). Alternate clamping at 0 with the exact projection: each
-        // round moves the missing mass onto the block's other pixels; the last step
-        // is always the projection, so block means stay exact.
-        for (int round = 0; round < kNonNegativeRounds && clamp_negative(b); ++round) project_band(b);
-        shrink_negative_blocks(hr, lr, b);
+        // of the projection below zero, which no reflectance is, or near it (and
+        // NDVI of such pixels explodes). Alternate clamping at the floor with the
+        // exact projection: each round moves the missing mass onto the block's
+        // other pixels; the last step is always the projection, so block means
+        // stay exact. Both sets are convex and the flat block is in both.
+        const auto floors = block_floors(lr, b);
+        for (int round = 0; round < kNonNegativeRounds && clamp_to_floor(b, floors); ++round) project_band(b);
+        shrink_blocks_to_floor(hr, lr, b, floors);
     }
     return stats;
 }

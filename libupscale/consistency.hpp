@@ -38,6 +38,8 @@ struct ProjectionStats {
 // (bands x h x w, reflectance, NaN = nodata). Input pixels that are NaN, or
 // whose nine output pixels are not all finite, impose nothing and get c = 0.
 // The block's first and last rows and columns are treated as scene edges.
+// No output pixel of a non-negative input pixel ends below 3/4 of the darkest
+// input pixel of its 3x3 input neighbourhood (never below 0).
 ProjectionStats project_consistent(io::RasterBlock& hr, const io::RasterBlock& lr);
 
 }  // namespace lssr::sr

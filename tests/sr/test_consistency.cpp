@@ -7,6 +7,7 @@
 #include <gdal_priv.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <random>
@@ -344,4 +345,29 @@ TEST_CASE("project_consistent keeps dark inputs non-negative under a too-bright 
     for (size_t i = 0; i < lr.data.size(); ++i) worst = std::max(worst, std::abs(means.data[i] - lr.data[i]));
     CHECK(lowest > -1e-6f);  // clamp rounds alone left -0.008 here; the block shrink ends it
     CHECK(worst < 1e-6f);
+}
+
+TEST_CASE("project_consistent keeps a dark shore pixel above 3/4 of the darkest input pixel around it",
+          "[sr][consistency]") {
+    // Forest (0.3) beside water (0.02) under a model output that rings across
+    // the shore: a dark pixel clamped to 0 in NIR would read NDVI -1.
+    std::mt19937 rng(22);
+    std::uniform_real_distribution<float> noise(-0.15f, 0.15f);
+    RasterBlock lr(1, 12, 9), hr(1, 36, 27);
+    for (int r = 0; r < lr.height; ++r)
+        for (int c = 0; c < lr.width; ++c) lr.at(0, r, c) = c < 6 ? 0.3f : 0.02f;
+    for (int r = 0; r < hr.height; ++r)
+        for (int c = 0; c < hr.width; ++c) hr.at(0, r, c) = lr.at(0, r / 3, c / 3) + noise(rng);
+    sr::project_consistent(hr, lr);
+    const auto means = sr::block_mean_x3(hr);
+    for (int i = 0; i < lr.height; ++i)
+        for (int j = 0; j < lr.width; ++j) {
+            float darkest = 1.0f;
+            for (int di = -1; di <= 1; ++di)
+                for (int dj = -1; dj <= 1; ++dj)
+                    darkest = std::min(darkest, lr.at(0, std::clamp(i + di, 0, lr.height - 1), std::clamp(j + dj, 0, lr.width - 1)));
+            for (int r = 0; r < 3; ++r)
+                for (int c = 0; c < 3; ++c) REQUIRE(hr.at(0, 3 * i + r, 3 * j + c) >= 0.75f * darkest - 1e-6f);
+            REQUIRE(std::abs(means.at(0, i, j) - lr.at(0, i, j)) < 1e-6f);
+        }
 }
