@@ -75,7 +75,7 @@ say "cutting self-supervised pairs from $(basename "$scene")"
 "$tile" -q --self-pairs "$scene" -O "$work/pairs" --patch 32 --stride 8 --test-fraction 0.1 --seed 1
 say "fine-tuning $(basename "$model"): $steps steps, lr $lr"
 "$train" -q --threads "$threads" --model "$model" "$work/pairs" -o "$work/run" --steps "$steps" --pix-steps "$steps" \
-  --batch 4 --crop 32 --lr "$lr" --lr-schedule cosine --lambda-l2 20 --lambda-fft 0.2 --lambda-ndvi 5 \
+  --batch 4 --crop 32 --lr "$lr" --lr-schedule cosine --lambda-l2 20 --lambda-fft 0 --lambda-ndvi 5 --loss-on-projection \
   --ndvi-loss mse --lambda-lpips 0 --lambda-csd 0 --checkpoint-every 1000 --seed 1
 for stage in before after; do
   m="$model"; [ "$stage" = after ] && m="$work/run/model.safetensors"

@@ -110,6 +110,8 @@ int main(int argc, char** argv) {
     cli.add_option("--lambda-consistency", o.weights.consistency,
                    "Weight of the consistency loss, |3x3 block mean of the output - input| (default " + d(defaults.weights.consistency) + ": off)")
         ->check(CLI::NonNegativeNumber);
+    cli.add_flag("--loss-on-projection", o.loss_on_projection,
+                 "Score the losses on the output after the consistency projection lssr-upscale applies by default");
     cli.add_option("--ndvi-loss", ndvi_loss, "l1 (default, as the authors) or mse")->check(CLI::IsMember({"l1", "mse"}));
     cli.add_option("--lpips-weights", o.lpips_weights, "VGG16 + LPIPS heads as safetensors (turns LPIPS on)")->type_name("FILE");
     cli.add_option("--csd-base", o.csd_base, "Pretrained text-conditioned SD base for CSD (diffusers folder)")->type_name("DIR");

@@ -18,6 +18,7 @@
 #include "libsr/train/distributed.hpp"
 #include "libsr/lssr/lora.hpp"
 #include "libsr/train/lpips.hpp"
+#include "libsr/train/projection.hpp"
 #include "libsr/lssr/model_input.hpp"
 #include "libsr/formats/safetensors.hpp"
 #include "libsr/formats/sha256.hpp"
@@ -518,7 +519,13 @@ Losses Run::lssr_losses(Phase phase, const TrainBatch& batch, int64_t step) {
     Losses L;
     const auto hr = batch.hr.to(o_.device);
     SideTensors aux{batch.dem, batch.landcover, batch.s1, batch.month};
-    const auto out = model_->forward_full(batch.lr, aux);
+    auto out = model_->forward_full(batch.lr, aux);
+    if (o_.loss_on_projection) {
+        out.reflectance = consistent_projection(out.reflectance, batch.lr);
+        const auto branches = to_branches(out.reflectance);
+        out.rgb = branches.slice(0, 0, batch.size());
+        out.ir = branches.slice(0, batch.size());
+    }
     const auto target = to_branches(hr);
     const int64_t B = batch.size();
     const auto t_rgb = target.slice(0, 0, B), t_ir = target.slice(0, B);
@@ -541,7 +548,7 @@ json Run::validate(Phase phase) {
     json v = json::object();
     if (val_.empty()) return v;
     torch::NoGradGuard no_grad;
-    double sr_rgb = 0, sr_ir = 0, bl_rgb = 0, bl_ir = 0, consistency = 0;
+    double sr_rgb = 0, sr_ir = 0, bl_rgb = 0, bl_ir = 0, consistency = 0, pr_rgb = 0, pr_ir = 0;
     const size_t n = std::min<size_t>(val_.size(), static_cast<size_t>(std::max<int64_t>(1, o_.val_samples)));
     const bool reconstruction = phase == Phase::BaseVae;
     for (size_t i = 0; i < n; ++i) {
@@ -562,6 +569,10 @@ json Run::validate(Phase phase) {
             aux.month = torch::tensor({static_cast<int64_t>(s.month)}, torch::kInt64);
             pred = model_->forward_full(lr, aux).reflectance;
             consistency += consistency_loss(pred, lr.to(pred.device()).clamp(0.0, 1.0)).item<double>();
+            // What lssr-upscale returns by default (--consistency exact).
+            const auto projected = consistent_projection(pred, lr);
+            pr_rgb += psnr(projected.slice(1, 0, 3), hr.slice(1, 0, 3));
+            pr_ir += psnr(projected.slice(1, 3, 6), hr.slice(1, 3, 6));
         }
         const auto bl = upsample_x3(lr).to(o_.device);
         sr_rgb += psnr(pred.slice(1, 0, 3), hr.slice(1, 0, 3));
@@ -573,7 +584,11 @@ json Run::validate(Phase phase) {
     v["samples"] = n;
     v[reconstruction ? "psnr_rgb_reconstruction" : "psnr_rgb"] = sr_rgb / k;
     v[reconstruction ? "psnr_ir_reconstruction" : "psnr_ir"] = sr_ir / k;
-    if (!reconstruction) v["consistency_mae"] = consistency / k;
+    if (!reconstruction) {
+        v["consistency_mae"] = consistency / k;
+        v["psnr_rgb_projected"] = pr_rgb / k;
+        v["psnr_ir_projected"] = pr_ir / k;
+    }
     v["psnr_rgb_bilinear"] = bl_rgb / k;
     v["psnr_ir_bilinear"] = bl_ir / k;
     return v;
@@ -764,6 +779,8 @@ void TrainOptions::validate() const {
     if (new_sar && (stage != TrainStage::Lssr || model.empty()))
         throw OptionError("--new-sar replaces the SAR head of a bundle: give --model BUNDLE");
     if (new_sar && !sar_head) throw OptionError("--new-sar and --no-sar contradict each other");
+    if (loss_on_projection && stage != TrainStage::Lssr)
+        throw OptionError("--loss-on-projection applies to --stage lssr (the base stage trains in latent space)");
     if (sar_shape.window <= 0) throw OptionError("--sar-window must be positive");
     if (sar_shape.token_stride <= 0 || sar_shape.token_stride > 16)
         throw OptionError("--sar-stride must be 1 to 16");

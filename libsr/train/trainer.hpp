@@ -65,6 +65,10 @@ struct TrainOptions {
     bool resume = false;
     bool overwrite = false;  // replace an existing run folder's results
     LossWeights weights;
+    // Lssr: score the losses on the output after lssr-upscale's consistency
+    // projection (projection.hpp), the output users get by default, so the
+    // networks spend themselves on what the projection cannot add (an addition of ours).
+    bool loss_on_projection = false;
     std::string lpips_weights;    // safetensors with VGG16 + LPIPS heads ("" = LPIPS off)
     std::string csd_base;         // pretrained text-conditioned SD base for CSD ("" = off)
     std::string positive_prompt;  // safetensors prompt_embeds for CSD

@@ -116,6 +116,11 @@ TEST_CASE("TrainOptions::validate refuses each impossible option with the option
         o.sar_head = false;
         CHECK(refusal(o) == "--new-sar and --no-sar contradict each other");
     }
+    SECTION("base: losses on the projected output") {
+        o = valid_base();
+        o.loss_on_projection = true;
+        CHECK(refusal(o) == "--loss-on-projection applies to --stage lssr (the base stage trains in latent space)");
+    }
     SECTION("a SAR head of cells too large") {
         o.sar_shape.token_stride = 17;
         CHECK(refusal(o) == "--sar-stride must be 1 to 16");
