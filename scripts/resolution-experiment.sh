@@ -12,9 +12,11 @@
 #      10 m grid (bilinear) inside the VRT. SR stacks are lssr-upscale of the
 #      HLS L30 stacks.
 #   3. cropmap-fit trains one model per source on the training area's CDL
-#      (corn 1, soybeans 5, everything else background); cropmap-predict maps
-#      the test area and scores it against the test area's CDL (or, with
-#      --reference truth, the 10 m truth labels).
+#      (corn 1, soybeans 5, everything else background; with --train-labels
+#      truth, the training area's 10 m truth labels, which cropmap-fit takes by
+#      mode onto a 30 m source's grid); cropmap-predict maps the test area and
+#      scores it against the test area's CDL (or, with --reference truth, the
+#      10 m truth labels).
 #   4. The per-class precision, recall, F1 and IoU and the macro means
 #      ("Overall") are printed as a Markdown table in the paper's layout and,
 #      with --json, written as JSON.
@@ -25,7 +27,8 @@
 # This is an experiment, not a test: it is not part of ctest.
 #
 # usage: scripts/resolution-experiment.sh [--work DIR] [--keep] [--size KM] [--seed N]
-#            [--landscape NAME] [--dates D1,D2,...] [--reference cdl|truth] [--samples-per-class N]
+#            [--landscape NAME] [--dates D1,D2,...] [--reference cdl|truth]
+#            [--train-labels cdl|truth] [--samples-per-class N]
 #            [--rounds N] [--threads N] [--json FILE] [--quick] [-q] [-h]
 set -euo pipefail
 
@@ -51,6 +54,10 @@ Sentinel-2. Prints the paper's Table 6 as Markdown on stdout.
   --dates LIST             acquisition dates (default 2021-06-20,2021-07-22,2021-08-23)
   --reference cdl|truth    score against the test area's 30 m CDL (default, as the
                            paper) or its 10 m truth labels (truth/cdl_10m.tif)
+  --train-labels cdl|truth train on the training area's 30 m CDL (default, as the
+                           paper) or its 10 m truth labels: on fields narrower
+                           than 90 m the 30 m CDL mislabels most 10 m pixels of a
+                           strip, so a 10 m classifier learns 30 m labels
   --samples-per-class N    cropmap-fit training pixels per class (default 5000)
   --rounds N               cropmap-fit boosting rounds at most (default 100)
   --threads N              threads for the tools (default: all cores)
@@ -69,7 +76,7 @@ EOF
 die() { echo "$me: error: $*" >&2; exit 1; }
 usage_error() { echo "$me: error: $*" >&2; echo "try: scripts/$me --help" >&2; exit 2; }
 
-work="" keep=0 size=6 seed=1 landscape=iowa dates="2021-06-20,2021-07-22,2021-08-23" reference=cdl
+work="" keep=0 size=6 seed=1 landscape=iowa dates="2021-06-20,2021-07-22,2021-08-23" reference=cdl train_labels=cdl
 samples=5000 rounds=100 depth=20 threads="" json="" quick=0 quiet=0
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -80,6 +87,7 @@ while [ $# -gt 0 ]; do
     --landscape) [ $# -ge 2 ] || usage_error "--landscape needs a name"; landscape="$2"; shift 2 ;;
     --dates) [ $# -ge 2 ] || usage_error "--dates needs a list"; dates="$2"; shift 2 ;;
     --reference) [ $# -ge 2 ] || usage_error "--reference needs cdl or truth"; reference="$2"; shift 2 ;;
+    --train-labels) [ $# -ge 2 ] || usage_error "--train-labels needs cdl or truth"; train_labels="$2"; shift 2 ;;
     --samples-per-class) [ $# -ge 2 ] || usage_error "--samples-per-class needs a value"; samples="$2"; shift 2 ;;
     --rounds) [ $# -ge 2 ] || usage_error "--rounds needs a value"; rounds="$2"; shift 2 ;;
     --threads) [ $# -ge 2 ] || usage_error "--threads needs a value"; threads="$2"; shift 2 ;;
@@ -97,6 +105,7 @@ if [ "$quick" = 1 ]; then samples=1000; rounds=20; depth=8; fi
 [[ "$size" =~ ^[0-9]+([.][0-9]+)?$ ]] || usage_error "--size must be a number of km, not '$size'"
 [ -z "$threads" ] || [[ "$threads" =~ ^[1-9][0-9]*$ ]] || usage_error "--threads must be a positive integer, not '$threads'"
 case "$reference" in cdl|truth) ;; *) usage_error "--reference must be cdl or truth, not '$reference'" ;; esac
+case "$train_labels" in cdl|truth) ;; *) usage_error "--train-labels must be cdl or truth, not '$train_labels'" ;; esac
 IFS=, read -r -a date_list <<< "$dates"
 [ "${#date_list[@]}" -ge 1 ] || usage_error "--dates is empty"
 
@@ -245,7 +254,10 @@ fi
 [ -z "$sr_missing" ] || say "SR column skipped: $sr_missing"
 
 # --- 3. Fit per source on the training area, predict and score on the test area.
-labels_train="$work/train/cdl.tif"
+case "$train_labels" in
+  cdl) labels_train="$work/train/cdl.tif" ;;
+  truth) labels_train="$work/train/truth/cdl_10m.tif" ;;
+esac
 case "$reference" in
   cdl) labels_test="$work/test/cdl.tif" ;;
   truth) labels_test="$work/test/truth/cdl_10m.tif" ;;
@@ -268,10 +280,12 @@ done
 
 # --- 4. The table.
 python3 - "$work/metrics" "$json" "$sr_missing" "$reference" "$size" "$seed" "$dates" \
-  "$samples" "$rounds" "$depth" "$landscape" <<'PY'
+  "$samples" "$rounds" "$depth" "$landscape" "$train_labels" <<'PY'
 import json, os, sys
 
-metrics_dir, json_out, sr_missing, reference, size, seed, dates, samples, rounds, depth, landscape = sys.argv[1:]
+(metrics_dir, json_out, sr_missing, reference, size, seed, dates, samples, rounds, depth, landscape,
+ train_labels) = sys.argv[1:]
+label_names = {"cdl": "30 m CDL", "truth": "10 m truth labels"}
 columns = [("landsat", "30 m Landsat"), ("hls", "30 m HLS"), ("sr", "10 m SR HLS"), ("s2", "10 m Sentinel-2")]
 rows = [("0", "Background"), ("1", "Corn"), ("5", "Soybean")]
 keys = [("precision", "Prec."), ("recall", "Recall"), ("f1", "F1"), ("iou", "IoU")]
@@ -299,8 +313,9 @@ for code, name in rows:
                                           for v in class_values(results[k], code)))
 lines.append("| Overall |" + "".join(f" {cell(results[k]['macro'].get(m))} |" for k, _ in shown for m, _ in keys))
 print(f"Crop-type mapping by input resolution (train seed {seed}, test seed {int(seed) + 1000}, "
-      f"{size} km {landscape} areas, dates {dates}; scored against the test area's "
-      f"{'30 m CDL' if reference == 'cdl' else '10 m truth labels'}; Overall = macro mean):")
+      f"{size} km {landscape} areas, dates {dates}; trained on the training area's "
+      f"{label_names[train_labels]}, scored against the test area's {label_names[reference]}; "
+      f"Overall = macro mean):")
 print()
 print("\n".join(lines))
 print()
@@ -313,7 +328,7 @@ if json_out:
     doc = {
         "experiment": "resolution (Table 6 of arXiv 2510.23382) on lssr-synth areas",
         "size_km": float(size), "landscape": landscape, "train_seed": int(seed), "test_seed": int(seed) + 1000,
-        "dates": dates.split(","), "reference": reference,
+        "dates": dates.split(","), "reference": reference, "train_labels": train_labels,
         "cropmap_fit": {"samples_per_class": int(samples), "rounds": int(rounds), "max_depth": int(depth)},
         "sources": {},
         "missing": {"sr": sr_missing} if sr_missing else {},
