@@ -10,7 +10,8 @@
 #      product's reflectance scale/offset set in the band metadata: S2 L2A and
 #      Landsat C2 L2 files carry none. S2's 20 m B11/B12 are resampled onto the
 #      10 m grid (bilinear) inside the VRT. SR stacks are lssr-upscale of the
-#      HLS L30 stacks.
+#      HLS L30 stacks; the control column is the same stacks brought to 10 m by
+#      gdalwarp -r cubic.
 #   3. cropmap-fit trains one model per source on the training area's CDL
 #      (corn 1, soybeans 5, everything else background; with --train-labels
 #      truth, the training area's 10 m truth labels, which cropmap-fit takes by
@@ -68,8 +69,8 @@ Sentinel-2. Prints the paper's Table 6 as Markdown on stdout.
   -h, --help               this text
 
 Tools are taken from build/apps, else PATH: lssr-synth, cropmap-fit,
-cropmap-predict (required), lssr-upscale (optional), gdalbuildvrt and
-gdal_translate, python3.
+cropmap-predict (required), lssr-upscale (optional), gdalbuildvrt,
+gdal_translate and gdalwarp, python3.
 EOF
 }
 
@@ -120,7 +121,7 @@ missing=()
 synth="$(find_tool lssr-synth)";          [ -n "$synth" ] || missing+=(lssr-synth)
 fit="$(find_tool cropmap-fit)";           [ -n "$fit" ] || missing+=(cropmap-fit)
 predict="$(find_tool cropmap-predict)";   [ -n "$predict" ] || missing+=(cropmap-predict)
-for t in gdalbuildvrt gdal_translate python3; do command -v "$t" >/dev/null 2>&1 || missing+=("$t"); done
+for t in gdalbuildvrt gdal_translate gdalwarp python3; do command -v "$t" >/dev/null 2>&1 || missing+=("$t"); done
 [ "${#missing[@]}" -eq 0 ] ||
   die "missing tool(s): ${missing[*]} (build the suite with 'cmake --preset release && cmake --build --preset release', or put them on PATH)"
 upscale="$(find_tool lssr-upscale)"
@@ -253,6 +254,16 @@ else
 fi
 [ -z "$sr_missing" ] || say "SR column skipped: $sr_missing"
 
+# --- The control: the same HLS stacks brought to 10 m by cubic convolution, so
+#     that the SR column is read against interpolation as well as against 30 m.
+for area in train test; do
+  mapfile -t items < <(compgen -G "$work/stacks/$area/hls_*.vrt" | grep -v '\.dn\.vrt$' | sort)
+  for p in "${items[@]}"; do
+    gdalwarp -q -r cubic -tr 10 10 -ot Float32 "$p" "$work/stacks/$area/cubic_$(date_of "$p").tif" ||
+      die "gdalwarp -r cubic failed for $p"
+  done
+done
+
 # --- 3. Fit per source on the training area, predict and score on the test area.
 case "$train_labels" in
   cdl) labels_train="$work/train/cdl.tif" ;;
@@ -263,7 +274,7 @@ case "$reference" in
   truth) labels_test="$work/test/truth/cdl_10m.tif" ;;
 esac
 mkdir -p "$work/models" "$work/maps" "$work/metrics"
-sources=(landsat hls sr s2)
+sources=(landsat hls cubic sr s2)
 for src in "${sources[@]}"; do
   [ "$src" != sr ] || [ -z "$sr_missing" ] || continue
   mapfile -t train_imgs < <(compgen -G "$work/stacks/train/${src}_*" | grep -v '\.dn\.vrt$' | sort)
@@ -286,7 +297,8 @@ import json, os, sys
 (metrics_dir, json_out, sr_missing, reference, size, seed, dates, samples, rounds, depth, landscape,
  train_labels) = sys.argv[1:]
 label_names = {"cdl": "30 m CDL", "truth": "10 m truth labels"}
-columns = [("landsat", "30 m Landsat"), ("hls", "30 m HLS"), ("sr", "10 m SR HLS"), ("s2", "10 m Sentinel-2")]
+columns = [("landsat", "30 m Landsat"), ("hls", "30 m HLS"), ("cubic", "10 m cubic HLS"), ("sr", "10 m SR HLS"),
+           ("s2", "10 m Sentinel-2")]
 rows = [("0", "Background"), ("1", "Corn"), ("5", "Soybean")]
 keys = [("precision", "Prec."), ("recall", "Recall"), ("f1", "F1"), ("iou", "IoU")]
 
@@ -321,6 +333,16 @@ print("\n".join(lines))
 print()
 print("Overall accuracy / kappa: " + ", ".join(
     f"{title} {results[k]['overall_accuracy']:.3f} / {results[k]['kappa']:.3f}" for k, title in shown))
+def gap_closed():
+    # Share of the macro-F1 gap between 30 m HLS and 10 m Sentinel-2 that SR closes.
+    if not all(k in results for k in ("hls", "sr", "s2")):
+        return None
+    f1 = {k: results[k]["macro"].get("f1") for k in ("hls", "sr", "s2")}
+    gap = f1["s2"] - f1["hls"]
+    return None if gap <= 0 else (f1["sr"] - f1["hls"]) / gap
+closed = gap_closed()
+if closed is not None:
+    print(f"SR closes {100 * closed:.0f} % of the macro-F1 gap between 30 m HLS and 10 m Sentinel-2")
 if sr_missing:
     print(f"SR column missing: {sr_missing}")
 
@@ -332,6 +354,7 @@ if json_out:
         "cropmap_fit": {"samples_per_class": int(samples), "rounds": int(rounds), "max_depth": int(depth)},
         "sources": {},
         "missing": {"sr": sr_missing} if sr_missing else {},
+        "sr_share_of_f1_gap_closed": closed,
     }
     for k, title in columns:
         if k not in results:
