@@ -17,8 +17,8 @@
 #   4. Markdown tables (mean over the scenes, then per scene) and JSON (one
 #      object per scene and method) on stdout.
 #
-# usage: bench/real-bench.sh [--model BUNDLE] [--data DIR] [--out DIR] [--threads N]
-#            [--json FILE] [--keep] [-q] [-h]
+# usage: bench/real-bench.sh [--model BUNDLE] [--self-ensemble N] [--data DIR] [--out DIR]
+#            [--threads N] [--json FILE] [--keep] [-q] [-h]
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -41,6 +41,8 @@ reference per scene into the output folder.
   --model BUNDLE   model bundle for lssr-upscale (default: the suite's default
                    model; when lssr-upscale fails the model columns read
                    "missing" with the reason)
+  --self-ensemble N
+                   lssr-upscale --self-ensemble N (1, 2, 4 or 8; default 1)
   --data DIR       folder of 6-band reference scenes (default bench/data/real)
   --out DIR        output folder for the panels and real-bench.json (default
                    ./real-bench-out; earlier panels there are replaced)
@@ -55,10 +57,11 @@ Tools come from \$LSSR_BIN if set, else build/apps, else PATH: lssr-eval
 EOF
 }
 
-model="" data="$root/bench/data/real" out="$PWD/real-bench-out" threads=2 json="" keep=0 quiet=0
+model="" ensemble=1 data="$root/bench/data/real" out="$PWD/real-bench-out" threads=2 json="" keep=0 quiet=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --model) [ $# -ge 2 ] || usage_error "--model needs a file"; model="$2"; shift 2 ;;
+    --self-ensemble) [ $# -ge 2 ] || usage_error "--self-ensemble needs 1, 2, 4 or 8"; ensemble="$2"; shift 2 ;;
     --data) [ $# -ge 2 ] || usage_error "--data needs a folder"; data="$2"; shift 2 ;;
     --out) [ $# -ge 2 ] || usage_error "--out needs a folder"; out="$2"; shift 2 ;;
     --threads) [ $# -ge 2 ] || usage_error "--threads needs a value"; threads="$2"; shift 2 ;;
@@ -70,6 +73,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 check_positive threads
+case "$ensemble" in 1|2|4|8) ;; *) usage_error "--self-ensemble must be 1, 2, 4 or 8, not '$ensemble'" ;; esac
 [ -d "$data" ] || die "$data: no such folder"
 data="$(cd "$data" && pwd)"
 model="$(model_path "$model")" || exit 1
@@ -120,6 +124,7 @@ done
 
 # The model columns: "key --consistency-value" ("" = the tool as it is).
 model_args=(); [ -z "$model" ] || model_args=(--model "$model")
+[ "$ensemble" = 1 ] || model_args+=(--self-ensemble "$ensemble")
 declare -A model_missing=()
 model_runs=()
 if [ -z "$upscale" ]; then
@@ -172,10 +177,10 @@ missing_tsv="$work/missing.tsv"   # method <TAB> reason
 for key in "${!model_missing[@]}"; do printf '%s\t%s\n' "$key" "${model_missing[$key]}" >> "$missing_tsv"; done
 
 "$py" - "$work/metrics" "$out" "$json" "$missing_tsv" "${model:-default}" "$model_used" "$panel_pred" \
-  "$data" "${scenes[@]}" <<'PY'
+  "$ensemble" "$data" "${scenes[@]}" <<'PY'
 import csv, json, math, os, sys
 
-metrics_dir, out, json_out, missing_tsv, model, model_used, panel_pred, data, *scene_files = sys.argv[1:]
+metrics_dir, out, json_out, missing_tsv, model, model_used, panel_pred, ensemble, data, *scene_files = sys.argv[1:]
 missing = dict(line.rstrip("\n").split("\t", 1) for line in open(missing_tsv) if line.strip())
 scenes = [os.path.splitext(os.path.basename(f))[0] for f in scene_files]
 methods = [("bicubic", "Bicubic"), ("lanczos", "Lanczos"),
@@ -239,13 +244,14 @@ print("**Bold**: best of the scene. PSNR and SSIM of the red/green/blue and nir/
       "(reflectance clipped to [0,1], data range 1), SAM in degrees, NDVI MSE, and the consistency MAE "
       "(3x3 block means of the prediction against the LR input, reflectance). Projection: lssr-upscale "
       "--consistency exact; no projection: --consistency none.")
-print(f"Model: {model_used or model}" + "".join(f" — {k} MISSING: {v}" for k, v in sorted(missing.items())))
+print(f"Model: {model_used or model}" + (f", self-ensemble of {ensemble}" if ensemble != "1" else "") + "".join(f" — {k} MISSING: {v}" for k, v in sorted(missing.items())))
 print(f"Panels (LR | {'cubic | ' if panel_pred != 'bicubic' else ''}{panel_pred} | reference): "
       f"{out}/panels/real_<scene>_{{truecolor,falsecolor,ndvi}}.png")
 
 doc = {
     "bench": "real imagery, Wald's protocol (3x block mean, then back to the scene's grid)",
     "data": data, "scenes": scenes, "model": model, "model_used": model_used or None,
+    "self_ensemble": int(ensemble),
     "panels": {s: [os.path.join(out, "panels", f"real_{s}_{k}.png") for k in ("truecolor", "falsecolor", "ndvi")]
                for s in scenes},
     "panel_prediction": panel_pred,

@@ -90,6 +90,7 @@ int main(int argc, char** argv) {
     bool skip_existing = false;
     std::string profile_path, precision = "fp32";
     int vae_tile = sr::VaeTiling{}.image_tile;
+    int self_ensemble = 1;
 
     cli.add_option("INPUT", inputs,
                    "6-band reflectance raster, HLS granule (a band file, its ID or its folder); '-' reads a list from stdin")
@@ -126,6 +127,10 @@ int main(int argc, char** argv) {
                    "Network precision: fp32 (default), bf16 (CPU or GPU) or fp16 (GPU); bf16/fp16 halve the weights' memory")
         ->check(CLI::IsMember({"fp32", "bf16", "fp16"}))
         ->type_name("fp32|bf16|fp16");
+    cli.add_option("--self-ensemble", self_ensemble,
+                   "Average the model over N flips/transposes of each tile: 1 (default), 2, 4 or 8; N times the model's time")
+        ->check(CLI::IsMember({1, 2, 4, 8}))
+        ->type_name("N");
     cli.add_option("--fmask", fmask, "HLS Fmask conditions that make pixels nodata (default cloud,adjacent,shadow; 'none')");
     cli.add_option("--consistency", consistency,
                    "exact (default): each 3x3 block of the output averages to its input pixel; none: the model's output")
@@ -215,7 +220,9 @@ int main(int argc, char** argv) {
                 options.output = target;
                 options.metadata = sr::upscale_metadata(provenance, options, scene, input, scene_aux.month);
                 if (precision != "fp32") options.metadata["LSSR_PRECISION"] = precision;
+                if (self_ensemble > 1) options.metadata["LSSR_SELF_ENSEMBLE"] = std::to_string(self_ensemble);
                 sr::SrTileModel tile_model(*loaded.model, scene_aux, threads.tile_workers, options.profile);
+                tile_model.set_self_ensemble(self_ensemble);
                 tile_model.check_side_layers(scene.grid);
                 const auto stats = sr::upscale_scene(scene, tile_model, options, tool.progress());
                 if (!stats.encoding_note.empty()) tool.warn(target + ": " + stats.encoding_note);

@@ -12,6 +12,7 @@
 #include "libio/gdal/gdal_dataset.hpp"
 #include "libio/tiling/side_layers.hpp"
 #include "libio/gdal/warp.hpp"
+#include "libsr/lssr/self_ensemble.hpp"
 
 namespace lssr::sr {
 
@@ -56,6 +57,11 @@ SrTileModel::SrTileModel(SrModel& model, SideInputFiles aux, int tile_workers, S
 }
 
 SrTileModel::~SrTileModel() = default;
+
+void SrTileModel::set_self_ensemble(int members) {
+    check_self_ensemble_size(members);
+    self_ensemble_ = members;
+}
 
 void SrTileModel::check_side_layers(const io::Grid& scene) const {
     for (const SideLayer* layer : {&sources_->dem, &sources_->landcover, &sources_->s1})
@@ -118,7 +124,7 @@ std::vector<io::RasterBlock> SrTileModel::upscale(const std::vector<TileInput>& 
         const auto& t = tiles[i];
         const auto lr = torch::from_blob(const_cast<float*>(t.lr.data.data()), {1, t.lr.bands, t.lr.height, t.lr.width},
                                          torch::kFloat32);
-        blocks[i] = to_block(model_.forward(lr, side[i]));
+        blocks[i] = to_block(forward_self_ensemble(model_, lr, side[i], self_ensemble_));
     };
     const int workers = std::min<int>(workers_, static_cast<int>(tiles.size()));
     if (workers <= 1) {

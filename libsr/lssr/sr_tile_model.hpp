@@ -27,6 +27,8 @@ public:
     ~SrTileModel() override;
     std::vector<io::RasterBlock> upscale(const std::vector<TileInput>& tiles) override;
     int parallel_tiles() const override { return workers_; }
+    // Forwards averaged per tile (libsr/lssr/self_ensemble.hpp): 1 (default), 2, 4 or 8.
+    void set_self_ensemble(int members);
     void begin_region(const io::Window& hr_window, const io::Grid& hr_grid) override;
     // Throws InputError naming the file when a side raster misses `scene` (the
     // LR grid, compared in a common CRS) or holds only nodata over it.
@@ -38,6 +40,7 @@ private:
     SideInputFiles aux_;
     std::unique_ptr<Sources> sources_;
     int workers_;
+    int self_ensemble_ = 1;
     StageProfile* profile_;
     SideTensors side_inputs_for(const TileInput& tile);
 };
