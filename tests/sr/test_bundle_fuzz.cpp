@@ -18,6 +18,7 @@
 #include "libio/core/errors.hpp"
 #include "libsr/lssr/model_choice.hpp"
 #include "libsr/lssr/sr_tile_model.hpp"
+#include "default_model.hpp"
 #include "support.hpp"
 
 namespace fs = std::filesystem;
@@ -27,7 +28,7 @@ using ojson = nlohmann::ordered_json;
 
 namespace {
 
-std::string default_bundle() { return lssr::test::kSourceDir + "/data/models/default.safetensors"; }
+using lssr::test::default_bundle;
 
 // Values a damaged or hostile writer might put anywhere.
 const std::vector<ojson>& bad_json_values() {

@@ -18,6 +18,7 @@
 #include "libsr/lssr/model_choice.hpp"
 #include "libsr/formats/safetensors.hpp"
 #include "libsr/model/torch_errors.hpp"
+#include "default_model.hpp"
 #include "support.hpp"
 
 namespace fs = std::filesystem;
@@ -27,7 +28,7 @@ using lssr::test::TempDir;
 
 namespace {
 
-std::string default_bundle() { return lssr::test::kSourceDir + "/data/models/default.safetensors"; }
+using lssr::test::default_bundle;
 
 // Loading `path` must fail with one InputError line naming the file and holding every `what`.
 void require_refused(const std::string& path, const std::vector<std::string>& what) {

@@ -5,19 +5,14 @@
 #include <torch/torch.h>
 
 #include "libio/core/errors.hpp"
-#include "libsr/lssr/model_choice.hpp"
 #include "libsr/lssr/self_ensemble.hpp"
+#include "default_model.hpp"
 #include "support.hpp"
 
 using namespace lssr;
 
 namespace {
 
-std::unique_ptr<sr::SrModel> default_model() {
-    sr::ModelChoice choice;
-    choice.bundle = test::kSourceDir + "/data/models/default.safetensors";
-    return std::move(sr::load_model(choice).model);
-}
 
 // A 16x16 tile with a bright diagonal ramp (no symmetry of its own) and side
 // inputs on its 48x48 output grid.
@@ -48,7 +43,7 @@ sr::SideTensors turned(const sr::SideTensors& s, const std::function<torch::Tens
 }  // namespace
 
 TEST_CASE("A self-ensemble of one is the model's own forward", "[sr][self_ensemble]") {
-    auto model = default_model();
+    auto model = test::load_default_model();
     Tile tile;
     c10::InferenceMode inference;
     const auto plain = model->forward(tile.lr, tile.side);
@@ -57,7 +52,7 @@ TEST_CASE("A self-ensemble of one is the model's own forward", "[sr][self_ensemb
 }
 
 TEST_CASE("A self-ensemble's output turns with its input", "[sr][self_ensemble]") {
-    auto model = default_model();
+    auto model = test::load_default_model();
     Tile tile;
     c10::InferenceMode inference;
     const auto lr_flip = [](const torch::Tensor& x) { return x.flip({3}).contiguous(); };
@@ -86,7 +81,7 @@ TEST_CASE("A self-ensemble's output turns with its input", "[sr][self_ensemble]"
 }
 
 TEST_CASE("A self-ensemble of another size is refused", "[sr][self_ensemble]") {
-    auto model = default_model();
+    auto model = test::load_default_model();
     Tile tile;
     c10::InferenceMode inference;
     CHECK_THROWS_AS(sr::forward_self_ensemble(*model, tile.lr, tile.side, 3), OptionError);

@@ -7,9 +7,9 @@
 #include <gdal_priv.h>
 
 #include "libio/gdal/grid.hpp"
-#include "libsr/lssr/model_choice.hpp"
 #include "libsr/lssr/sr_tile_model.hpp"
 #include "libsr/lssr/tile_cost.hpp"
+#include "default_model.hpp"
 #include "support.hpp"
 
 using namespace lssr;
@@ -50,16 +50,11 @@ struct TileRow {
     }
 };
 
-std::unique_ptr<sr::SrModel> default_model() {
-    sr::ModelChoice choice;
-    choice.bundle = test::kSourceDir + "/data/models/default.safetensors";
-    return std::move(sr::load_model(choice).model);
-}
 
 }  // namespace
 
 TEST_CASE("tiles run on two threads at once equal the tiles run one by one", "[sr][upscale][threads]") {
-    auto model = default_model();
+    auto model = test::load_default_model();
     REQUIRE(model->knowledge);
     REQUIRE(model->sar_head);
     TileRow row(5);
@@ -78,7 +73,7 @@ TEST_CASE("tiles run on two threads at once equal the tiles run one by one", "[s
 }
 
 TEST_CASE("side layers warped once for a tile row give each tile what warping it alone gives", "[sr][upscale][side]") {
-    auto model = default_model();
+    auto model = test::load_default_model();
     TileRow row(4);
     sr::SrTileModel per_tile(*model, row.side, 1);
     sr::SrTileModel per_row(*model, row.side, 1);
@@ -99,7 +94,7 @@ TEST_CASE("side layers warped once for a tile row give each tile what warping it
 }
 
 TEST_CASE("the model's multiply-adds per tile grow with the side inputs it runs", "[sr][upscale][profile]") {
-    auto model = default_model();
+    auto model = test::load_default_model();
     const auto bare = sr::measure_tile_cost(*model, 16, {});
     const auto full = sr::measure_tile_cost(*model, 16, {true, true, true, 7});
     CHECK(bare.output_pixels == 48 * 48);

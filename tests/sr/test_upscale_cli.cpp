@@ -265,6 +265,23 @@ TEST_CASE("lssr-upscale usage errors exit 2", "[sr][upscale][cli]") {
     CHECK(run_tool("lssr-upscale", with(base_args(), {lr, "-o", tmp.file("a.tif"), "--tile", "16", "--overlap", "16"})).exit_code == 2);
     CHECK(run_tool("lssr-upscale", with(base_args(), {lr, "-o", tmp.file("a.tif"), "--shard", "3/3"})).exit_code == 2);
     CHECK(run_tool("lssr-upscale", with(base_args(), {lr, "-o", tmp.file("a.tif"), "--device", "tpu"})).exit_code == 2);
+    CHECK(run_tool("lssr-upscale", with(base_args(), {lr, "-o", tmp.file("a.tif"), "--self-ensemble", "3"})).exit_code == 2);
+}
+
+TEST_CASE("lssr-upscale --self-ensemble writes another output and records it", "[sr][upscale][cli]") {
+    TempDir tmp;
+    const auto lr = data_path("sd-tiny/lr.tif");
+    const auto plain = run_tool("lssr-upscale", {lr, "-o", tmp.file("one.tif"), "-q", "--threads", "2"});
+    const auto four =
+        run_tool("lssr-upscale", {lr, "-o", tmp.file("four.tif"), "-q", "--threads", "2", "--self-ensemble", "4"});
+    INFO(plain.err << four.err);
+    REQUIRE(plain.exit_code == 0);
+    REQUIRE(four.exit_code == 0);
+    const auto one = load(tmp.file("one.tif")), ensemble = load(tmp.file("four.tif"));
+    CHECK(one.metadata.count("LSSR_SELF_ENSEMBLE") == 0);
+    CHECK(ensemble.metadata.at("LSSR_SELF_ENSEMBLE") == "4");
+    REQUIRE(one.values.data.size() == ensemble.values.data.size());
+    CHECK(one.values.data != ensemble.values.data);
 }
 
 TEST_CASE("lssr-upscale without a model runs the embedded default model", "[sr][upscale][cli]") {
