@@ -165,6 +165,18 @@ products() {  # pattern field separator what
     die "expected ${#date_list[@]} $4 in $(dirname "$1"), found: ${found:-none}"
   printf '%s\n' "$found"
 }
+# An area's stacks of one source (landsat, hls, cubic, sr, s2), in date order,
+# without the unscaled .dn.vrt layers they are built on.
+stacks_of() {  # area source
+  { compgen -G "$work/stacks/$1/$2_*" || true; } | grep -v '\.dn\.vrt$' | sort
+}
+# An area's labels: its 30 m CDL or its 10 m truth labels.
+labels_of() {  # area cdl|truth
+  case "$2" in
+    cdl) echo "$work/$1/cdl.tif" ;;
+    truth) echo "$work/$1/truth/cdl_10m.tif" ;;
+  esac
+}
 # Names a stack after its acquisition date (cropmap-fit reads the date from the name).
 date_of() { grep -oE '(19|20)[0-9]{6}' <<< "$(basename "$1")" | head -n1; }
 # HLS names carry YYYYDDD (HLS.L30.T15TVG.2021179T165432.v2.0): as YYYYMMDD.
@@ -234,7 +246,7 @@ upscale_area() {  # area
       { sr_missing="$1 area: not one Sentinel-1 stack per date for lssr-upscale --s1"; return 1; }
     mapfile -t s1 <<< "$found"
   fi
-  mapfile -t items < <(compgen -G "$dir/hls_*.vrt" | grep -v '\.dn\.vrt$' | sort)
+  mapfile -t items < <(stacks_of "$1" hls)
   for p in "${items[@]}"; do
     out="$dir/sr_$(date_of "$p").tif"
     local s1_flag=(); [ "${#s1[@]}" -eq 0 ] || s1_flag=(--s1 "${s1[$i]}")
@@ -257,7 +269,7 @@ fi
 # --- The control: the same HLS stacks brought to 10 m by cubic convolution, so
 #     that the SR column is read against interpolation as well as against 30 m.
 for area in train test; do
-  mapfile -t items < <(compgen -G "$work/stacks/$area/hls_*.vrt" | grep -v '\.dn\.vrt$' | sort)
+  mapfile -t items < <(stacks_of "$area" hls)
   for p in "${items[@]}"; do
     gdalwarp -q -r cubic -tr 10 10 -ot Float32 "$p" "$work/stacks/$area/cubic_$(date_of "$p").tif" ||
       die "gdalwarp -r cubic failed for $p"
@@ -265,20 +277,14 @@ for area in train test; do
 done
 
 # --- 3. Fit per source on the training area, predict and score on the test area.
-case "$train_labels" in
-  cdl) labels_train="$work/train/cdl.tif" ;;
-  truth) labels_train="$work/train/truth/cdl_10m.tif" ;;
-esac
-case "$reference" in
-  cdl) labels_test="$work/test/cdl.tif" ;;
-  truth) labels_test="$work/test/truth/cdl_10m.tif" ;;
-esac
+labels_train="$(labels_of train "$train_labels")"
+labels_test="$(labels_of test "$reference")"
 mkdir -p "$work/models" "$work/maps" "$work/metrics"
 sources=(landsat hls cubic sr s2)
 for src in "${sources[@]}"; do
   [ "$src" != sr ] || [ -z "$sr_missing" ] || continue
-  mapfile -t train_imgs < <(compgen -G "$work/stacks/train/${src}_*" | grep -v '\.dn\.vrt$' | sort)
-  mapfile -t test_imgs < <(compgen -G "$work/stacks/test/${src}_*" | grep -v '\.dn\.vrt$' | sort)
+  mapfile -t train_imgs < <(stacks_of train "$src")
+  mapfile -t test_imgs < <(stacks_of test "$src")
   say "$src: fitting on ${#train_imgs[@]} dates"
   "$fit" "${quiet_flag[@]}" "${thread_flags[@]}" --labels "$labels_train" --seed "$seed" \
     --samples-per-class "$samples" --rounds "$rounds" --max-depth "$depth" \

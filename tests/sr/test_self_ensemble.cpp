@@ -4,6 +4,8 @@
 #include <catch2/catch.hpp>
 #include <torch/torch.h>
 
+#include <functional>
+
 #include "libio/core/errors.hpp"
 #include "libsr/lssr/self_ensemble.hpp"
 #include "default_model.hpp"
@@ -12,7 +14,6 @@
 using namespace lssr;
 
 namespace {
-
 
 // A 16x16 tile with a bright diagonal ramp (no symmetry of its own) and side
 // inputs on its 48x48 output grid.

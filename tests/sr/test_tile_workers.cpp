@@ -50,7 +50,6 @@ struct TileRow {
     }
 };
 
-
 }  // namespace
 
 TEST_CASE("tiles run on two threads at once equal the tiles run one by one", "[sr][upscale][threads]") {
