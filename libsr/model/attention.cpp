@@ -1,13 +1,38 @@
 #include "libsr/model/attention.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 namespace lssr::sr {
 
+namespace {
+// Score rows per pass: each pass's [batch*heads, rows, M] scores stay near 1 MB.
+// One pass over all N queries at tile 96 makes 50 MB of scores per attention
+// call; fresh blocks that large come from mmap and every page faults on first
+// touch, which made the UNet 8x slower there than at tile 64 (bench/README.md).
+constexpr int64_t kScoreBytesPerPass = int64_t{1} << 20;
+}  // namespace
+
 torch::Tensor scaled_dot_product(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v) {
     const double scale = 1.0 / std::sqrt(static_cast<double>(q.size(-1)));
-    const auto scores = torch::matmul(q, k.transpose(-1, -2)) * scale;
-    return torch::matmul(torch::softmax(scores, -1), v);
+    const int64_t n = q.size(-2), m = k.size(-2);
+    const auto q3 = q.reshape({-1, n, q.size(-1)});
+    const auto kt = k.reshape({-1, m, k.size(-1)}).transpose(1, 2);
+    const auto v3 = v.reshape({-1, m, v.size(-1)});
+    const int64_t bytes_per_row = std::max<int64_t>(1, q3.size(0) * m * static_cast<int64_t>(q.element_size()));
+    const int64_t rows = std::clamp<int64_t>(kScoreBytesPerPass / bytes_per_row, 1, n);
+    std::vector<torch::Tensor> parts;
+    for (int64_t r = 0; r < n; r += rows) {
+        // q k^T * scale in one GEMM (diffusers' baddbmm with beta 0), no second pass over the scores
+        auto scores = torch::empty({q3.size(0), std::min(rows, n - r), m}, q.options());
+        scores.baddbmm_(q3.narrow(1, r, scores.size(1)), kt, 0.0, scale);
+        parts.push_back(torch::bmm(torch::softmax(scores, -1), v3));
+    }
+    auto out = parts.size() == 1 ? parts.front() : torch::cat(parts, 1);
+    auto shape = q.sizes().vec();
+    shape.back() = v.size(-1);
+    return out.view(shape);
 }
 
 AttentionImpl::AttentionImpl(int64_t query_dim, int64_t context_dim, int64_t heads, int64_t head_dim,

@@ -8,7 +8,7 @@
 
 namespace lssr::sr {
 
-// softmax(q k^T / sqrt(head_dim)) v over [B, heads, N, head_dim].
+// softmax(q k^T / sqrt(head_dim)) v over [..., N, head_dim], in passes of query rows.
 torch::Tensor scaled_dot_product(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v);
 
 class AttentionImpl : public torch::nn::Module {
