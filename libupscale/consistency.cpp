@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <thread>
 #include <vector>
 
 #include "libio/core/errors.hpp"
@@ -179,11 +180,8 @@ void shrink_blocks_to_floor(io::RasterBlock& hr, const io::RasterBlock& lr, int 
 // Rounds of clamp-at-the-floor then projection (see project_consistent).
 constexpr int kNonNegativeRounds = 8;
 
-}  // namespace
-
-ProjectionStats project_consistent(io::RasterBlock& hr, const io::RasterBlock& lr) {
-    if (hr.bands != lr.bands || hr.width != lr.width * kScaleFactor || hr.height != lr.height * kScaleFactor)
-        throw Error("consistency projection: the output is not 3x the input");
+// Projects band b of hr onto band b of lr (see project_consistent); bands share nothing.
+ProjectionStats project_one_band(io::RasterBlock& hr, const io::RasterBlock& lr, int b) {
     ProjectionStats stats;
     const int h = lr.height, w = lr.width;
     const size_t n = lr.plane();
@@ -191,7 +189,7 @@ ProjectionStats project_consistent(io::RasterBlock& hr, const io::RasterBlock& l
     std::vector<double> c(n), r(n), p(n), ap(n), tmp(n);
     std::vector<char> valid(n);
     // One exact solve of band b: hr += U(c) with (D U) c = lr - D(hr) on the valid pixels.
-    auto project_band = [&](int b) {
+    auto project_band = [&]() {
         // Right-hand side: input minus block mean, on the valid pixels.
         for (int i = 0; i < h; ++i)
             for (int j = 0; j < w; ++j) {
@@ -222,7 +220,7 @@ ProjectionStats project_consistent(io::RasterBlock& hr, const io::RasterBlock& l
     };
     // Lifts output pixels below their block's floor (kDarkFloorFraction) to it,
     // where the input pixel is not negative; true if any was.
-    auto clamp_to_floor = [&](int b, const std::vector<float>& floors) {
+    auto clamp_to_floor = [&](const std::vector<float>& floors) {
         bool any = false;
         for (int row = 0; row < hr.height; ++row)
             for (int col = 0; col < hr.width; ++col) {
@@ -234,17 +232,39 @@ ProjectionStats project_consistent(io::RasterBlock& hr, const io::RasterBlock& l
             }
         return any;
     };
-    for (int b = 0; b < lr.bands; ++b) {
-        project_band(b);
-        // A dark input (water, shadow) under a too-bright model output can come out
-        // of the projection below zero, which no reflectance is, or near it (and
-        // NDVI of such pixels explodes). Alternate clamping at the floor with the
-        // exact projection: each round moves the missing mass onto the block's
-        // other pixels; the last step is always the projection, so block means
-        // stay exact. Both sets are convex and the flat block is in both.
-        const auto floors = block_floors(lr, b);
-        for (int round = 0; round < kNonNegativeRounds && clamp_to_floor(b, floors); ++round) project_band(b);
-        shrink_blocks_to_floor(hr, lr, b, floors);
+    project_band();
+    // A dark input (water, shadow) under a too-bright model output can come out
+    // of the projection below zero, which no reflectance is, or near it (and
+    // NDVI of such pixels explodes). Alternate clamping at the floor with the
+    // exact projection: each round moves the missing mass onto the block's
+    // other pixels; the last step is always the projection, so block means
+    // stay exact. Both sets are convex and the flat block is in both.
+    const auto floors = block_floors(lr, b);
+    for (int round = 0; round < kNonNegativeRounds && clamp_to_floor(floors); ++round) project_band();
+    shrink_blocks_to_floor(hr, lr, b, floors);
+    return stats;
+}
+
+}  // namespace
+
+ProjectionStats project_consistent(io::RasterBlock& hr, const io::RasterBlock& lr, int threads) {
+    if (hr.bands != lr.bands || hr.width != lr.width * kScaleFactor || hr.height != lr.height * kScaleFactor)
+        throw Error("consistency projection: the output is not 3x the input");
+    std::vector<ProjectionStats> per_band(static_cast<size_t>(std::max(lr.bands, 0)));
+    const int workers = std::clamp(threads, 1, std::max(lr.bands, 1));
+    auto run = [&](int first) {
+        for (int b = first; b < lr.bands; b += workers) per_band[b] = project_one_band(hr, lr, b);
+    };
+    {
+        std::vector<std::thread> pool;
+        for (int t = 1; t < workers; ++t) pool.emplace_back(run, t);
+        run(0);
+        for (auto& t : pool) t.join();
+    }
+    ProjectionStats stats;
+    for (const auto& s : per_band) {
+        stats.max_iterations = std::max(stats.max_iterations, s.max_iterations);
+        stats.max_residual = std::max(stats.max_residual, s.max_residual);
     }
     return stats;
 }

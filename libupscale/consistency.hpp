@@ -39,7 +39,8 @@ struct ProjectionStats {
 // whose nine output pixels are not all finite, impose nothing and get c = 0.
 // The block's first and last rows and columns are treated as scene edges.
 // No output pixel of a non-negative input pixel ends below 3/4 of the darkest
-// input pixel of its 3x3 input neighbourhood (never below 0).
-ProjectionStats project_consistent(io::RasterBlock& hr, const io::RasterBlock& lr);
+// input pixel of its 3x3 input neighbourhood (never below 0). Bands are solved
+// on up to `threads` threads; each band's result is the same for any count.
+ProjectionStats project_consistent(io::RasterBlock& hr, const io::RasterBlock& lr, int threads = 1);
 
 }  // namespace lssr::sr

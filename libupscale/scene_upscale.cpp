@@ -350,7 +350,7 @@ private:
                                                    (b1 - b0) / kScaleFactor});
                 });
                 StageTimer timer(options_.profile, "consistency");
-                project_consistent(blended, lr);
+                project_consistent(blended, lr, options_.threads);
             }
             auto out = io::crop(blended, io::Window{region.col - c0, r0 - b0, region.width, region.height});
             {

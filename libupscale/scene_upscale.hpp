@@ -61,6 +61,9 @@ struct UpscaleOptions {
     // Exact: the blended output is projected so each 3x3 block averages to its
     // input pixel (libupscale/consistency.hpp); None keeps the model's output.
     Consistency consistency = Consistency::Exact;
+    // Threads for the work between model calls (the consistency projection's
+    // bands); the output is the same for any count.
+    int threads = 1;
     // Seconds per stage (read, model, blend, consistency, write, ...) go here when set.
     StageProfile* profile = nullptr;
 };

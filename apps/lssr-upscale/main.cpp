@@ -178,6 +178,7 @@ int main(int argc, char** argv) {
         loaded.model->set_vae_tiling(sr::VaeTiling{vae_tile, vae_tile / 4});
         const auto threads = sr::plan_threads(tool.common().threads, torch_device.is_cpu(), sr::unet_parameters(*loaded.model));
         at::set_num_threads(threads.intra_op);
+        options.threads = tool.common().threads;
         // One BLAS thread under each tile worker: no fight for the cores, and
         // the same sums (so the same output) whatever --threads is.
         if (threads.intra_op == 1) sr::set_blas_threads(1);

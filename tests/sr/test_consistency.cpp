@@ -371,3 +371,21 @@ TEST_CASE("project_consistent keeps a dark shore pixel above 3/4 of the darkest 
             REQUIRE(std::abs(means.at(0, i, j) - lr.at(0, i, j)) < 1e-6f);
         }
 }
+
+TEST_CASE("project_consistent gives the same bytes and statistics on any number of threads", "[sr][consistency]") {
+    auto lr = random_block(6, 20, 14, 31);
+    lr.at(4, 2, 3) = NAN;
+    const auto model_output = sr::upsample_bilinear_x3(random_block(6, 20, 14, 32));
+    auto one = model_output;
+    const auto stats_one = sr::project_consistent(one, lr, 1);
+    CHECK(sr::block_mean_x3(one).at(0, 5, 5) == Approx(lr.at(0, 5, 5)).margin(1e-6));
+    for (int threads : {2, 4, 6, 9}) {
+        INFO(threads << " threads");
+        auto many = model_output;
+        const auto stats = sr::project_consistent(many, lr, threads);
+        CHECK(stats.max_iterations == stats_one.max_iterations);
+        CHECK(stats.max_residual == stats_one.max_residual);
+        CHECK(std::equal(many.data.begin(), many.data.end(), one.data.begin(),
+                         [](float a, float b) { return a == b || (std::isnan(a) && std::isnan(b)); }));
+    }
+}
