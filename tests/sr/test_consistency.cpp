@@ -343,7 +343,7 @@ TEST_CASE("project_consistent keeps dark inputs non-negative under a too-bright 
     float lowest = 0.0f, worst = 0.0f;
     for (float v : hr.data) lowest = std::min(lowest, v);
     for (size_t i = 0; i < lr.data.size(); ++i) worst = std::max(worst, std::abs(means.data[i] - lr.data[i]));
-    CHECK(lowest > -1e-6f);  // clamp rounds alone left -0.008 here; the block shrink ends it
+    CHECK(lowest > -1e-6f);  // the projection alone goes below zero here; the block shrink ends it
     CHECK(worst < 1e-6f);
 }
 
