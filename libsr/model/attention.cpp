@@ -10,7 +10,7 @@ namespace {
 // Score rows per pass: each pass's [batch*heads, rows, M] scores stay near 1 MB.
 // One pass over all N queries at tile 96 makes 50 MB of scores per attention
 // call; fresh blocks that large come from mmap and every page faults on first
-// touch, which made the UNet 8x slower there than at tile 64 (bench/README.md).
+// touch: the UNet stage ran 13x slower at tile 96 than in passes (bench/README.md).
 constexpr int64_t kScoreBytesPerPass = int64_t{1} << 20;
 }  // namespace
 
