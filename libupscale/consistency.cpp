@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
 #include <thread>
 #include <vector>
 
@@ -233,8 +234,15 @@ ProjectionStats project_consistent(io::RasterBlock& hr, const io::RasterBlock& l
         throw Error("consistency projection: the output is not 3x the input");
     std::vector<ProjectionStats> per_band(static_cast<size_t>(std::max(lr.bands, 0)));
     const int workers = std::clamp(threads, 1, std::max(lr.bands, 1));
+    // An exception (out of memory) leaves its thread and is rethrown here, as
+    // it would be from one thread, rather than ending the process.
+    std::vector<std::exception_ptr> errors(static_cast<size_t>(workers));
     auto run = [&](int first) {
-        for (int b = first; b < lr.bands; b += workers) per_band[b] = project_one_band(hr, lr, b);
+        try {
+            for (int b = first; b < lr.bands; b += workers) per_band[b] = project_one_band(hr, lr, b);
+        } catch (...) {
+            errors[first] = std::current_exception();
+        }
     };
     {
         std::vector<std::thread> pool;
@@ -242,6 +250,8 @@ ProjectionStats project_consistent(io::RasterBlock& hr, const io::RasterBlock& l
         run(0);
         for (auto& t : pool) t.join();
     }
+    for (const auto& e : errors)
+        if (e) std::rethrow_exception(e);
     ProjectionStats stats;
     for (const auto& s : per_band) {
         stats.max_iterations = std::max(stats.max_iterations, s.max_iterations);
